@@ -1,0 +1,15 @@
+#pragma once
+
+#include "core/http/router.h"
+#include "core/services/resource_repository.h"
+
+namespace certctl::api {
+
+// GET /api/v1/audit (filters actor, resource, resource_id, action, before,
+// after), GET /api/v1/audit/{id}, GET /api/v1/audit/export?format=csv|json.
+// Read-only: the trail is append-only down to the database.
+void registerAuditRoutes(http::Router& router, services::ResourceRepository& repository);
+
+const domain::ResourceSpec& auditEventSpec();
+
+}  // namespace certctl::api

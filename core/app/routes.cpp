@@ -1,0 +1,14 @@
+#include "core/app/routes.h"
+
+#include "core/api/audit_routes.h"
+#include "core/api/resource_routes.h"
+
+namespace certctl::app {
+
+void registerAllRoutes(http::Router& router, RouteDeps deps) {
+  api::registerHealthRoutes(router, deps.health);
+  api::registerResourceRoutes(router, deps.resources);
+  api::registerAuditRoutes(router, deps.repository);
+}
+
+}  // namespace certctl::app

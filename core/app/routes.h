@@ -1,0 +1,19 @@
+#pragma once
+
+#include "core/api/health_routes.h"
+#include "core/http/router.h"
+#include "core/services/resource_service.h"
+
+namespace certctl::app {
+
+// Every route of the server, registered in one place so tests can walk the
+// exact table the server uses (e.g. "every /api/v1 route refuses a missing key").
+struct RouteDeps {
+  services::ResourceService& resources;
+  services::ResourceRepository& repository;
+  api::HealthDeps health;
+};
+
+void registerAllRoutes(http::Router& router, RouteDeps deps);
+
+}  // namespace certctl::app

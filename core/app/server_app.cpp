@@ -1,0 +1,197 @@
+#include "core/app/server_app.h"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include "certctl/build_info.h"
+#include "core/app/routes.h"
+#include "core/config/config.h"
+#include "core/config/logging.h"
+#include "core/app/api_key_file.h"
+#include "core/http/pipeline.h"
+#include "core/http/server.h"
+#include "core/http/tls_bootstrap.h"
+#include "core/services/resource_service.h"
+#include "core/store/database.h"
+#include "core/store/demo_seed.h"
+#include "core/store/migrator.h"
+#include "core/store/sql_audit_log.h"
+#include "core/store/sql_resource_repository.h"
+
+namespace certctl::app {
+
+namespace {
+
+struct CommandLine {
+  std::string configFile;
+  bool demo = false;
+  bool insecureHttp = false;
+  bool migrateOnly = false;
+};
+
+bool isLoopbackOrAny(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "0.0.0.0" ||
+         host == "::" || host.empty();
+}
+
+void blockTerminationSignals(sigset_t& set) {
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  // Block before any thread starts so only sigwait() below receives them.
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int serve(const config::Config& cfg) {
+  std::filesystem::path dataDir = cfg.dataDir;
+  std::filesystem::create_directories(dataDir);
+  ::chmod(dataDir.c_str(), 0700);
+
+  std::string dbUrl = cfg.databaseUrl.empty() ? "sqlite://" + (dataDir / "certctl.db").string()
+                                              : cfg.databaseUrl;
+  auto db = store::Database::open(dbUrl, cfg.databaseMaxConns);
+  spdlog::info("database: {}", db->redactedUrl());
+  store::Migrator migrator(*db, store::findMigrationsRoot(cfg.migrationsPath));
+  auto applied = migrator.applyPending();
+  spdlog::info("migrations: {} applied now, schema up to date", applied.size());
+
+  if (cfg.demo) {
+    auto counts = store::seedDemoData(*db);
+    spdlog::info("demo data: {} records present", counts);
+  }
+
+  std::unique_ptr<http::ApiKeyAuth> auth;
+  if (cfg.authType == "none") {
+    spdlog::warn(
+        "!!! CERTCTL_AUTH_TYPE=none: the API is open to anyone who can reach {}:{}. "
+        "Never run like this outside a lab. !!!",
+        cfg.serverHost, cfg.serverPort);
+  } else {
+    auto keys = cfg.authSecrets;
+    if (keys.empty()) {
+      bool created = false;
+      keys.push_back(loadOrCreateApiKey(dataDir, created));
+      spdlog::info("API key {} {} (set CERTCTL_AUTH_SECRET to use your own)",
+                   created ? "generated in" : "read from", (dataDir / "api-key").string());
+    }
+    auth = std::make_unique<http::ApiKeyAuth>(keys);
+  }
+  if (cfg.keygenMode == "server")
+    spdlog::warn("CERTCTL_KEYGEN_MODE=server: private keys are generated on the server. "
+                 "Demo use only; agents should make their own keys.");
+
+  http::ServerOptions serverOptions;
+  serverOptions.host = cfg.serverHost;
+  serverOptions.port = cfg.serverPort;
+  serverOptions.maxBodyBytes = cfg.maxBodyBytes;
+  serverOptions.tls = !cfg.insecureHttp;
+  if (cfg.insecureHttp) {
+    spdlog::warn("CERTCTL_INSECURE_HTTP: serving plain HTTP. Development only.");
+  } else if (!cfg.tlsCertPath.empty()) {
+    serverOptions.certFile = cfg.tlsCertPath;
+    serverOptions.keyFile = cfg.tlsKeyPath;
+  } else {
+    std::vector<std::string> names;
+    if (!isLoopbackOrAny(cfg.serverHost)) names.push_back(cfg.serverHost);
+    auto tls = http::ensureBootstrapTls(dataDir / "tls", names);
+    if (tls.created) spdlog::info("TLS: {}", tls.reason);
+    spdlog::info("TLS: clients trust {}", tls.caCert.string());
+    serverOptions.certFile = tls.serverCert.string();
+    serverOptions.keyFile = tls.serverKey.string();
+  }
+
+  store::SqlResourceRepository repository(*db);
+  services::ResourceService resources(repository);
+  store::SqlAuditLog auditLog(*db);
+
+  http::Router router;
+  registerAllRoutes(router, {resources, repository,
+                             {[&db] { return db->ping(); },
+                              [&migrator] { return migrator.upToDate(); }, cfg.authType}});
+
+  std::unique_ptr<http::RateLimiter> limiter;
+  if (cfg.rateLimitEnabled)
+    limiter = std::make_unique<http::RateLimiter>(cfg.rateLimitRps, cfg.rateLimitBurst);
+  http::PipelineOptions pipelineOptions{auth.get(), limiter.get(),
+                                        http::CorsPolicy(cfg.corsOrigins), &auditLog, {},
+                                        cfg.maxBodyBytes, cfg.logFormat == "json"};
+  http::Pipeline pipeline(router, std::move(pipelineOptions));
+  http::Server server(serverOptions, pipeline);
+  server.start();
+  spdlog::info("certctl-server {} listening on {}://{}:{}", build::kVersion,
+               serverOptions.tls ? "https" : "http", cfg.serverHost, server.port());
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received signal {}, shutting down", received);
+  server.stop();
+  auditLog.flush();
+  return 0;
+}
+
+}  // namespace
+
+int runServer(int argc, char** argv) {
+  sigset_t signals;
+  blockTerminationSignals(signals);
+
+  CLI::App cli{"certctl-server: certificate lifecycle management control plane.\n"
+               "Configuration comes from CERTCTL_* environment variables (see below),\n"
+               "optionally from a --config file with the same keys (environment wins)."};
+  CommandLine cmd;
+  cli.add_option("-c,--config", cmd.configFile, "KEY=VALUE file with CERTCTL_* settings")
+      ->check(CLI::ExistingFile);
+  cli.add_flag("--demo", cmd.demo, "seed demo data (idempotent); same as CERTCTL_DEMO=true");
+  cli.add_flag("--insecure-http", cmd.insecureHttp,
+               "serve plain HTTP instead of HTTPS (development only)");
+  cli.add_flag("--migrate-only", cmd.migrateOnly, "apply database migrations and exit");
+  cli.set_version_flag("--version", build::kVersion);
+  cli.footer("\nEnvironment variables:\n" + config::configHelpText());
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  config::Config cfg;
+  try {
+    std::map<std::string, std::string> fileValues;
+    if (!cmd.configFile.empty()) fileValues = config::readConfigFile(cmd.configFile);
+    cfg = config::loadConfig(config::environmentMap(), fileValues);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "certctl-server: invalid configuration: " << e.what() << "\n";
+    return 2;
+  }
+  if (cmd.demo) cfg.demo = true;
+  if (cmd.insecureHttp) cfg.insecureHttp = true;
+  config::setupLogging(cfg.logLevel, cfg.logFormat);
+
+  try {
+    if (cmd.migrateOnly) {
+      std::string dbUrl = cfg.databaseUrl.empty()
+                              ? "sqlite://" + (std::filesystem::path(cfg.dataDir) / "certctl.db").string()
+                              : cfg.databaseUrl;
+      auto db = store::Database::open(dbUrl, 1);
+      store::Migrator migrator(*db, store::findMigrationsRoot(cfg.migrationsPath));
+      auto applied = migrator.applyPending();
+      spdlog::info("migrations: {} applied", applied.size());
+      return 0;
+    }
+    return serve(cfg);
+  } catch (const std::exception& e) {
+    spdlog::critical("certctl-server failed to start: {}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace certctl::app

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace certctl::config {
+
+// Carries the offending variable separately so callers (and tests) can tell
+// which setting was wrong without parsing the message; what() reads
+// "VARIABLE: message".
+struct ConfigError : std::runtime_error {
+  std::string variable;
+  ConfigError(std::string variable, const std::string& message);
+};
+
+// The server's settings after validation. Every field maps to one
+// CERTCTL_* variable; the defaults are what an unconfigured server uses.
+struct Config {
+  std::string serverHost = "127.0.0.1";      // CERTCTL_SERVER_HOST
+  int serverPort = 8443;                     // CERTCTL_SERVER_PORT (1..65535)
+  std::string dataDir = "/var/lib/certctl";  // CERTCTL_DATA_DIR
+  // CERTCTL_DATABASE_URL: sqlite://PATH, postgres://..., postgresql://...;
+  // loadConfig fills in "sqlite://<dataDir>/certctl.db" when unset.
+  std::string databaseUrl;
+  int databaseMaxConns = 25;         // CERTCTL_DATABASE_MAX_CONNS (1..1000)
+  std::string migrationsPath;        // CERTCTL_DATABASE_MIGRATIONS_PATH ("" = server auto-detects)
+  std::string logLevel = "info";     // CERTCTL_LOG_LEVEL: debug|info|warn|error
+  std::string logFormat = "json";    // CERTCTL_LOG_FORMAT: json|text
+  std::string authType = "api-key";  // CERTCTL_AUTH_TYPE: api-key|none
+  std::vector<std::string> authSecrets;  // CERTCTL_AUTH_SECRET: comma-separated, for key rotation
+  bool rateLimitEnabled = true;          // CERTCTL_RATE_LIMIT_ENABLED
+  double rateLimitRps = 50;              // CERTCTL_RATE_LIMIT_RPS (>0)
+  int rateLimitBurst = 100;              // CERTCTL_RATE_LIMIT_BURST (>=1)
+  std::vector<std::string> corsOrigins;  // CERTCTL_CORS_ORIGINS: "*" or scheme://host[:port]
+  std::string keygenMode = "agent";      // CERTCTL_KEYGEN_MODE: agent|server
+  std::chrono::milliseconds schedulerRenewalCheckInterval{3600000};       // 1h
+  std::chrono::milliseconds schedulerJobProcessorInterval{30000};         // 30s
+  std::chrono::milliseconds schedulerAgentHealthCheckInterval{120000};    // 2m
+  std::chrono::milliseconds schedulerNotificationProcessInterval{60000};  // 1m
+  std::chrono::milliseconds schedulerRetryInterval{300000};               // 5m
+  std::chrono::milliseconds jobTimeoutInterval{600000};                   // 10m
+  std::chrono::milliseconds crlGenerationInterval{3600000};               // 1h
+  std::chrono::milliseconds notificationRetryInterval{300000};            // 5m
+  std::size_t maxBodyBytes = 1048576;   // CERTCTL_MAX_BODY_BYTES (1024 .. 64 MiB)
+  bool insecureHttp = false;            // CERTCTL_INSECURE_HTTP: plain HTTP, development only
+  std::string tlsCertPath, tlsKeyPath;  // CERTCTL_TLS_CERT_PATH / _KEY_PATH: both or neither
+  std::string caCertPath, caKeyPath;    // CERTCTL_CA_CERT_PATH / _KEY_PATH: both or neither
+  std::string pluginDir;                // CERTCTL_PLUGIN_DIR
+  bool demo = false;                    // CERTCTL_DEMO: seed demo data
+
+  // The file path of a sqlite:// database URL, "" for any other database.
+  std::string sqlitePath() const;
+  bool isPostgres() const;
+};
+
+// Builds a validated Config. `fileValues` (from --config FILE) is the base and
+// `env` overrides it key by key. Only CERTCTL_* keys are read. An unknown
+// CERTCTL_* key in the file is an error, because a misspelt setting in a file
+// the operator wrote would otherwise be silently ignored; unknown ones in the
+// environment are ignored, since the environment is shared with other tools
+// (the agent, the CLI). Throws ConfigError on the first invalid value.
+Config loadConfig(const std::map<std::string, std::string>& env,
+                  const std::map<std::string, std::string>& fileValues = {});
+
+// Reads a --config file: KEY=VALUE lines, '#' comment lines, blank lines,
+// an optional leading "export ", and values optionally wrapped in double or
+// single quotes (taken literally, no escapes). Throws ConfigError whose
+// variable is the file path, with the line number in the message, on an
+// unreadable file, a malformed line or a key set twice.
+std::map<std::string, std::string> readConfigFile(const std::filesystem::path& path);
+
+// The CERTCTL_* variables of the process environment.
+std::map<std::string, std::string> environmentMap();
+
+// A table of every variable with its default and meaning, for --help.
+std::string configHelpText();
+
+}  // namespace certctl::config

@@ -1,0 +1,160 @@
+#include "core/http/server.h"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace certctl::http {
+
+namespace {
+
+// Modern AEAD suites only for TLS 1.2; TLS 1.3 suites are OpenSSL's defaults.
+constexpr const char* kCipherList =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+class PipelineHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  PipelineHandler(Pipeline& pipeline, std::size_t maxBody) : pipeline_(pipeline), maxBody_(maxBody) {}
+
+  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+    Request request;
+    request.method = in.getMethod();
+    request.peerAddress = in.clientAddress().host().toString();
+    for (const auto& [name, value] : in) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      request.headers[lower] = value;
+    }
+    bool badUri = false;
+    try {
+      Poco::URI uri(in.getURI());
+      request.path = uri.getPath();
+      for (auto& [k, v] : uri.getQueryParameters()) request.query.emplace(k, v);
+    } catch (const Poco::Exception&) {
+      badUri = true;
+    }
+    readBody(in, request);
+
+    Response response;
+    if (badUri) {
+      response = errorResponse(400, "invalid_request", "malformed request URI", "");
+    } else {
+      response = pipeline_.handle(request);
+    }
+    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+    for (const auto& [name, value] : response.headers) out.set(name, value);
+    out.set("X-Content-Type-Options", "nosniff");
+    out.set("Cache-Control", "no-store");
+    if (request.bodyTooLarge) out.setKeepAlive(false);  // unread body: the stream is unusable
+    if (!response.contentType.empty()) out.setContentType(response.contentType);
+    out.setContentLength(static_cast<std::streamsize>(response.body.size()));
+    if (request.method == "HEAD") {
+      out.send();
+      return;
+    }
+    out.sendBuffer(response.body.data(), response.body.size());
+  }
+
+ private:
+  void readBody(Poco::Net::HTTPServerRequest& in, Request& request) {
+    if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(maxBody_)) {
+      request.bodyTooLarge = true;
+      return;
+    }
+    auto& stream = in.stream();
+    char buffer[8192];
+    while (stream) {
+      stream.read(buffer, sizeof buffer);
+      auto n = stream.gcount();
+      if (n <= 0) break;
+      if (request.body.size() + static_cast<std::size_t>(n) > maxBody_) {
+        request.bodyTooLarge = true;
+        request.body.clear();
+        return;
+      }
+      request.body.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  Pipeline& pipeline_;
+  std::size_t maxBody_;
+};
+
+class Factory : public Poco::Net::HTTPRequestHandlerFactory {
+ public:
+  Factory(Pipeline& pipeline, std::size_t maxBody) : pipeline_(pipeline), maxBody_(maxBody) {}
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+    return new PipelineHandler(pipeline_, maxBody_);
+  }
+
+ private:
+  Pipeline& pipeline_;
+  std::size_t maxBody_;
+};
+
+Poco::ThreadPool& serverThreads(int maxThreads) {
+  static Poco::ThreadPool pool(2, maxThreads);
+  return pool;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, Pipeline& pipeline)
+    : options_(std::move(options)), pipeline_(pipeline) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  Poco::Net::SocketAddress address(options_.host, static_cast<Poco::UInt16>(options_.port));
+  std::unique_ptr<Poco::Net::ServerSocket> socket;
+  if (options_.tls) {
+    Poco::Net::initializeSSL();
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::TLS_SERVER_USE, options_.keyFile, options_.certFile, "",
+        Poco::Net::Context::VERIFY_NONE, 9, false, kCipherList);
+    context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+    context->enableSessionCache(true, "certctl");
+    context->preferServerCiphers();
+    socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 128, context);
+  } else {
+    socket = std::make_unique<Poco::Net::ServerSocket>(address, 128);
+  }
+  boundPort_ = socket->address().port();
+
+  auto params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(options_.maxThreads);
+  params->setMaxQueued(512);
+  params->setKeepAlive(true);
+  params->setMaxKeepAliveRequests(0);  // unlimited
+  params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+  params->setTimeout(Poco::Timespan(30, 0));
+  params->setServerName("certctl");
+  server_ = std::make_unique<Poco::Net::HTTPServer>(
+      new Factory(pipeline_, options_.maxBodyBytes), serverThreads(options_.maxThreads), *socket,
+      params);
+  server_->start();
+}
+
+void Server::stop() {
+  if (server_) {
+    server_->stopAll(true);
+    server_.reset();
+  }
+}
+
+int Server::port() const { return boundPort_; }
+
+}  // namespace certctl::http

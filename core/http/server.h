@@ -1,0 +1,39 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/http/pipeline.h"
+
+namespace Poco::Net {
+class HTTPServer;
+}
+
+namespace certctl::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8443;
+  bool tls = true;
+  std::string certFile, keyFile;  // PEM; used when tls
+  std::size_t maxBodyBytes = 1 << 20;
+  int maxThreads = 32;
+};
+
+// Poco HTTP(S) listener feeding requests into the Pipeline. TLS 1.2+ only.
+class Server {
+ public:
+  Server(ServerOptions options, Pipeline& pipeline);
+  ~Server();
+  void start();
+  void stop();
+  int port() const;  // the bound port (useful with port 0)
+
+ private:
+  ServerOptions options_;
+  Pipeline& pipeline_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  int boundPort_ = 0;
+};
+
+}  // namespace certctl::http

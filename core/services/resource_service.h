@@ -1,0 +1,42 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "core/services/resource_repository.h"
+
+namespace certctl::services {
+
+// Create/read/update/delete for descriptor-defined resources. All input is
+// validated here, before anything is written: a request that fails
+// validation leaves the database untouched.
+class ResourceService {
+ public:
+  explicit ResourceService(ResourceRepository& repository) : repository_(repository) {}
+
+  nlohmann::json create(const domain::ResourceSpec& spec, const nlohmann::json& body);
+  nlohmann::json get(const domain::ResourceSpec& spec, const std::string& id);
+  nlohmann::json update(const domain::ResourceSpec& spec, const std::string& id,
+                        const nlohmann::json& body);
+  // Archives (when the resource has an archive status) or deletes.
+  void remove(const domain::ResourceSpec& spec, const std::string& id);
+  ListResult list(const domain::ResourceSpec& spec, const domain::ListQuery& query);
+
+  ResourceRepository& repository() { return repository_; }
+
+ private:
+  nlohmann::json validated(const domain::ResourceSpec& spec, const nlohmann::json& body,
+                           const nlohmann::json* current);
+  void checkReferences(const domain::ResourceSpec& spec, const nlohmann::json& values);
+
+  ResourceRepository& repository_;
+};
+
+// Shared by the service and the query parser: canonical spelling of an enum value
+// (case-insensitive match), or empty when it is not one of the allowed values.
+std::string canonicalEnumValue(const domain::FieldSpec& field, const std::string& value);
+bool isValidId(const std::string& id);
+std::string generateId(const std::string& prefix, const std::string& readablePart);
+
+}  // namespace certctl::services

@@ -1,0 +1,222 @@
+#include "sdk/pki/certificate.h"
+
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+
+#include "sdk/pki/fingerprint.h"
+#include "sdk/pki/memory_bio.h"
+#include "sdk/pki/openssl_error.h"
+#include "sdk/pki/private_key.h"
+
+namespace certctl::sdk::pki {
+
+namespace {
+
+std::string nameToString(const X509_NAME* name) {
+  BioPtr bio = newMemoryBio();
+  // RFC 2253 escaping, but UTF-8 passed through instead of \XX-escaped.
+  constexpr unsigned long kFlags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
+  if (X509_NAME_print_ex(bio.get(), name, 0, kFlags) < 0) throw PkiError("cannot print name");
+  return bioToString(bio.get());
+}
+
+std::chrono::system_clock::time_point asn1TimeToTimePoint(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) throw PkiError("invalid certificate time");
+  using namespace std::chrono;
+  // Calendar arithmetic instead of timegm(): portable and immune to TZ.
+  const sys_days day = year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} /
+                       std::chrono::day{static_cast<unsigned>(tm.tm_mday)};
+  return system_clock::time_point(day) + hours{tm.tm_hour} + minutes{tm.tm_min} +
+         seconds{tm.tm_sec};
+}
+
+GeneralNamesPtr subjectAltNames(X509* cert) {
+  return GeneralNamesPtr(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+}
+
+std::string asn1StringBytes(const ASN1_STRING* s) {
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                     static_cast<size_t>(ASN1_STRING_length(s)));
+}
+
+bool isBlank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
+}
+
+}  // namespace
+
+Certificate::Certificate(X509Ptr cert) : cert_(std::move(cert)) {
+  if (!cert_) throw PkiError("null certificate");
+}
+
+Certificate::Certificate(const Certificate& other) : cert_(other.cert_.get()) {
+  X509_up_ref(cert_.get());
+}
+
+Certificate& Certificate::operator=(const Certificate& other) {
+  if (this != &other) {
+    X509_up_ref(other.cert_.get());
+    cert_.reset(other.cert_.get());
+  }
+  return *this;
+}
+
+Certificate Certificate::fromPem(std::string_view pem) {
+  BioPtr bio = memoryBioFrom(pem);
+  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) throw PkiError("cannot parse certificate PEM");
+  return Certificate(std::move(cert));
+}
+
+Certificate Certificate::fromDer(std::string_view der) {
+  if (der.size() > static_cast<size_t>(LONG_MAX)) throw PkiError("certificate DER too large");
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  const unsigned char* end = p + der.size();
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (!cert) throw PkiError("cannot parse certificate DER");
+  if (p != end) throw PkiError("trailing bytes after certificate DER");
+  return Certificate(std::move(cert));
+}
+
+std::vector<Certificate> Certificate::chainFromPem(std::string_view pem) {
+  std::vector<Certificate> chain;
+  if (isBlank(pem)) return chain;
+  BioPtr bio = memoryBioFrom(pem);
+  ERR_clear_error();
+  for (;;) {
+    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!cert) break;
+    chain.emplace_back(std::move(cert));
+  }
+  // Running out of blocks reports "no start line"; anything else is damage.
+  unsigned long err = ERR_peek_last_error();
+  if (ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE &&
+      !chain.empty()) {
+    ERR_clear_error();
+    return chain;
+  }
+  throw PkiError(chain.empty() ? "no certificate in PEM"
+                               : "malformed certificate #" + std::to_string(chain.size() + 1) +
+                                     " in PEM chain");
+}
+
+std::string Certificate::toPem() const {
+  BioPtr bio = newMemoryBio();
+  if (PEM_write_bio_X509(bio.get(), cert_.get()) != 1) throw PkiError("cannot encode certificate");
+  return bioToString(bio.get());
+}
+
+std::string Certificate::toDer() const {
+  unsigned char* buf = nullptr;
+  int len = i2d_X509(cert_.get(), &buf);
+  if (len <= 0) throw PkiError("cannot DER-encode certificate");
+  std::string der(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+  OPENSSL_free(buf);
+  return der;
+}
+
+std::string Certificate::subjectCommonName() const {
+  const X509_NAME* name = X509_get_subject_name(cert_.get());
+  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return {};
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, data);
+  if (len < 0) throw PkiError("cannot decode subject CN");
+  std::string cn(reinterpret_cast<const char*>(utf8), static_cast<size_t>(len));
+  OPENSSL_free(utf8);
+  return cn;
+}
+
+std::string Certificate::subjectString() const {
+  return nameToString(X509_get_subject_name(cert_.get()));
+}
+
+std::string Certificate::issuerString() const {
+  return nameToString(X509_get_issuer_name(cert_.get()));
+}
+
+std::string Certificate::serialHex() const {
+  BignumPtr bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert_.get()), nullptr));
+  if (!bn) throw PkiError("cannot read serial number");
+  char* hex = BN_bn2hex(bn.get());
+  if (hex == nullptr) throw PkiError("cannot format serial number");
+  std::string out(hex);
+  OPENSSL_free(hex);
+  return out;
+}
+
+std::chrono::system_clock::time_point Certificate::notBefore() const {
+  return asn1TimeToTimePoint(X509_get0_notBefore(cert_.get()));
+}
+
+std::chrono::system_clock::time_point Certificate::notAfter() const {
+  return asn1TimeToTimePoint(X509_get0_notAfter(cert_.get()));
+}
+
+std::vector<std::string> Certificate::dnsNames() const {
+  std::vector<std::string> out;
+  GeneralNamesPtr names = subjectAltNames(cert_.get());
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
+    if (gn->type == GEN_DNS) out.push_back(asn1StringBytes(gn->d.dNSName));
+  }
+  return out;
+}
+
+std::vector<std::string> Certificate::ipAddresses() const {
+  std::vector<std::string> out;
+  GeneralNamesPtr names = subjectAltNames(cert_.get());
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
+    if (gn->type != GEN_IPADD) continue;
+    const std::string raw = asn1StringBytes(gn->d.iPAddress);
+    char text[INET6_ADDRSTRLEN] = {};
+    int family = raw.size() == 4 ? AF_INET : raw.size() == 16 ? AF_INET6 : 0;
+    // Other lengths are name-constraint masks, not addresses: skip them.
+    if (family != 0 && inet_ntop(family, raw.data(), text, sizeof text) != nullptr) {
+      out.emplace_back(text);
+    }
+  }
+  return out;
+}
+
+bool Certificate::isCa() const { return (X509_get_extension_flags(cert_.get()) & EXFLAG_CA) != 0; }
+
+long Certificate::pathLength() const { return X509_get_pathlen(cert_.get()); }
+
+std::string Certificate::sha256FingerprintHex() const { return sha256Hex(toDer()); }
+
+std::string Certificate::publicKeyPem() const {
+  BioPtr bio = newMemoryBio();
+  if (PEM_write_bio_PUBKEY(bio.get(), X509_get0_pubkey(cert_.get())) != 1) {
+    throw PkiError("cannot encode certificate public key");
+  }
+  return bioToString(bio.get());
+}
+
+bool Certificate::matchesKey(const PrivateKey& key) const {
+  bool ok = X509_check_private_key(cert_.get(), key.get()) == 1;
+  ERR_clear_error();  // a mismatch is an answer, not an error to report later
+  return ok;
+}
+
+bool Certificate::isSignedBy(const Certificate& issuer) const {
+  EVP_PKEY* issuerKey = X509_get0_pubkey(issuer.get());
+  bool ok = issuerKey != nullptr && X509_verify(cert_.get(), issuerKey) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
+bool Certificate::operator==(const Certificate& other) const {
+  return X509_cmp(cert_.get(), other.cert_.get()) == 0;
+}
+
+}  // namespace certctl::sdk::pki

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sdk/pki/openssl_ptr.h"
+
+namespace certctl::sdk::pki {
+
+class PrivateKey;
+
+// A parsed X.509 certificate. Immutable once built, so copies share the
+// underlying X509 through OpenSSL's reference count instead of re-parsing.
+class Certificate {
+ public:
+  // Takes ownership; throws PkiError if `cert` is null.
+  explicit Certificate(X509Ptr cert);
+  Certificate(const Certificate& other);
+  Certificate& operator=(const Certificate& other);
+  Certificate(Certificate&&) noexcept = default;
+  Certificate& operator=(Certificate&&) noexcept = default;
+  ~Certificate() = default;
+
+  // The first CERTIFICATE block of `pem`.
+  static Certificate fromPem(std::string_view pem);
+  // Exactly one DER certificate; trailing bytes are refused.
+  static Certificate fromDer(std::string_view der);
+  // Every CERTIFICATE block in order (leaf first, as servers send them).
+  // Blank input gives an empty vector; non-blank input without a certificate,
+  // or with a malformed block, throws.
+  static std::vector<Certificate> chainFromPem(std::string_view pem);
+
+  std::string toPem() const;
+  std::string toDer() const;
+
+  // "" when the subject has no CN.
+  std::string subjectCommonName() const;
+  // RFC 2253 form, most specific first ("CN=leaf,O=Example"), UTF-8.
+  std::string subjectString() const;
+  std::string issuerString() const;
+  // Uppercase hex without colons or leading zeros ("0" for zero).
+  std::string serialHex() const;
+  std::chrono::system_clock::time_point notBefore() const;
+  std::chrono::system_clock::time_point notAfter() const;
+  // SAN dNSName entries in certificate order.
+  std::vector<std::string> dnsNames() const;
+  // SAN iPAddress entries in textual form ("10.0.0.1", "::1").
+  std::vector<std::string> ipAddresses() const;
+  // basicConstraints cA=TRUE.
+  bool isCa() const;
+  // basicConstraints pathLenConstraint, -1 when absent.
+  long pathLength() const;
+  // SHA-256 of the DER, 64 lowercase hex characters.
+  std::string sha256FingerprintHex() const;
+  // The certificate's SubjectPublicKeyInfo as PEM.
+  std::string publicKeyPem() const;
+
+  // True when `key` is the private half of this certificate's public key.
+  bool matchesKey(const PrivateKey& key) const;
+  // True when `issuer`'s public key verifies this certificate's signature
+  // (signature only: no validity, name or chain checks).
+  bool isSignedBy(const Certificate& issuer) const;
+
+  // Borrowed; valid while any copy of this Certificate lives. Do not modify:
+  // copies share it.
+  X509* get() const { return cert_.get(); }
+
+  // Same DER encoding.
+  bool operator==(const Certificate& other) const;
+
+ private:
+  X509Ptr cert_;
+};
+
+}  // namespace certctl::sdk::pki
