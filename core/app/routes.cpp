@@ -1,6 +1,7 @@
 #include "core/app/routes.h"
 
 #include "core/api/audit_routes.h"
+#include "core/api/relation_routes.h"
 #include "core/api/resource_routes.h"
 
 namespace certctl::app {
@@ -8,6 +9,7 @@ namespace certctl::app {
 void registerAllRoutes(http::Router& router, RouteDeps deps) {
   api::registerHealthRoutes(router, deps.health);
   api::registerResourceRoutes(router, deps.resources);
+  api::registerRelationRoutes(router, deps.resources, deps.agentGroups);
   api::registerAuditRoutes(router, deps.repository);
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/api/health_routes.h"
 #include "core/http/router.h"
+#include "core/services/agent_group_service.h"
 #include "core/services/resource_service.h"
 
 namespace certctl::app {
@@ -11,6 +12,7 @@ namespace certctl::app {
 struct RouteDeps {
   services::ResourceService& resources;
   services::ResourceRepository& repository;
+  services::AgentGroupService& agentGroups;
   api::HealthDeps health;
 };
 

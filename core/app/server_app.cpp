@@ -20,6 +20,7 @@
 #include "core/store/database.h"
 #include "core/store/demo_seed.h"
 #include "core/store/migrator.h"
+#include "core/store/sql_agent_group_membership.h"
 #include "core/store/sql_audit_log.h"
 #include "core/store/sql_resource_repository.h"
 
@@ -57,9 +58,11 @@ int serve(const config::Config& cfg) {
                                               : cfg.databaseUrl;
   auto db = store::Database::open(dbUrl, cfg.databaseMaxConns);
   spdlog::info("database: {}", db->redactedUrl());
-  store::Migrator migrator(*db, store::findMigrationsRoot(cfg.migrationsPath));
+  auto migrationsRoot = store::findMigrationsRoot(cfg.migrationsPath);
+  store::Migrator migrator(*db, migrationsRoot);
   auto applied = migrator.applyPending();
-  spdlog::info("migrations: {} applied now, schema up to date", applied.size());
+  spdlog::info("migrations: {} applied now from {}, schema up to date", applied.size(),
+               migrationsRoot.string());
 
   if (cfg.demo) {
     auto counts = store::seedDemoData(*db);
@@ -108,10 +111,13 @@ int serve(const config::Config& cfg) {
 
   store::SqlResourceRepository repository(*db);
   services::ResourceService resources(repository);
+  services::AgentGroupService::registerValidators(resources);
+  store::SqlAgentGroupMembership memberships(*db);
+  services::AgentGroupService agentGroups(resources, memberships);
   store::SqlAuditLog auditLog(*db);
 
   http::Router router;
-  registerAllRoutes(router, {resources, repository,
+  registerAllRoutes(router, {resources, repository, agentGroups,
                              {[&db] { return db->ping(); },
                               [&migrator] { return migrator.upToDate(); }, cfg.authType}});
 
@@ -182,9 +188,10 @@ int runServer(int argc, char** argv) {
                               ? "sqlite://" + (std::filesystem::path(cfg.dataDir) / "certctl.db").string()
                               : cfg.databaseUrl;
       auto db = store::Database::open(dbUrl, 1);
-      store::Migrator migrator(*db, store::findMigrationsRoot(cfg.migrationsPath));
+      auto root = store::findMigrationsRoot(cfg.migrationsPath);
+      store::Migrator migrator(*db, root);
       auto applied = migrator.applyPending();
-      spdlog::info("migrations: {} applied", applied.size());
+      spdlog::info("migrations: {} applied from {}", applied.size(), root.string());
       return 0;
     }
     return serve(cfg);

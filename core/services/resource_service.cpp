@@ -142,11 +142,15 @@ bool isValidId(const std::string& id) {
 }
 
 std::string generateId(const std::string& prefix, const std::string& readablePart) {
-  unsigned char random[4];
+  // Ids with a readable part only need to be unique among same-named
+  // records; bare ids (audit events, jobs) need the full 80 bits.
+  unsigned char random[10];
+  size_t randomBytes = readablePart.empty() ? sizeof random : 4;
   if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("RAND_bytes failed");
   static const char* hex = "0123456789abcdef";
   std::string suffix;
-  for (unsigned char b : random) {
+  for (size_t i = 0; i < randomBytes; ++i) {
+    unsigned char b = random[i];
     suffix += hex[b >> 4];
     suffix += hex[b & 15];
   }
@@ -182,6 +186,12 @@ json ResourceService::validated(const ResourceSpec& spec, const json& body, cons
   return values;
 }
 
+void ResourceService::runValidators(const ResourceSpec& spec, const json& values) {
+  auto it = validators_.find(spec.name);
+  if (it == validators_.end()) return;
+  for (const auto& validator : it->second) validator(values);
+}
+
 void ResourceService::checkReferences(const ResourceSpec& spec, const json& values) {
   for (const auto& field : spec.fields) {
     if (field.references.empty()) continue;
@@ -207,6 +217,7 @@ json ResourceService::create(const ResourceSpec& spec, const json& body) {
       throw domain::badRequest(field.name, field.name + " is required");
     }
   }
+  runValidators(spec, values);
   checkReferences(spec, values);
 
   std::string id;
@@ -242,6 +253,7 @@ json ResourceService::update(const ResourceSpec& spec, const std::string& id, co
   for (const auto& field : spec.fields)
     if (field.required && values.contains(field.name) && values[field.name].is_null())
       throw domain::badRequest(field.name, field.name + " is required");
+  runValidators(spec, values);
   checkReferences(spec, values);
   if (values.empty()) return current;
   if (spec.hasUpdatedAt) values["updated_at"] = domain::nowRfc3339();

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+#include <map>
 #include <string>
 
 #include "core/services/resource_repository.h"
@@ -25,12 +27,22 @@ class ResourceService {
 
   ResourceRepository& repository() { return repository_; }
 
+  // Extra checks a resource needs beyond field types (e.g. a CIDR's syntax).
+  // Called with the validated fields of a create or update, before any write.
+  using Validator = std::function<void(const nlohmann::json& values)>;
+  void addValidator(const std::string& resourceName, Validator validator) {
+    validators_[resourceName].push_back(std::move(validator));
+  }
+
  private:
   nlohmann::json validated(const domain::ResourceSpec& spec, const nlohmann::json& body,
                            const nlohmann::json* current);
   void checkReferences(const domain::ResourceSpec& spec, const nlohmann::json& values);
 
+  void runValidators(const domain::ResourceSpec& spec, const nlohmann::json& values);
+
   ResourceRepository& repository_;
+  std::map<std::string, std::vector<Validator>> validators_;
 };
 
 // Shared by the service and the query parser: canonical spelling of an enum value

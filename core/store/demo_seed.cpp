@@ -22,11 +22,16 @@ std::string placeholder(Dialect dialect, Kind kind, int index) {
     return p;
   }
   switch (kind) {
-    case Kind::Text: return p + "::text";
-    case Kind::Integer: return p + "::bigint";
-    case Kind::Boolean: return p + "::boolean";
-    case Kind::Json: return p + "::jsonb";
-    case Kind::Time: return p + "::timestamptz";
+    case Kind::Text:
+      return p + "::text";
+    case Kind::Integer:
+      return p + "::bigint";
+    case Kind::Boolean:
+      return p + "::boolean";
+    case Kind::Json:
+      return p + "::jsonb";
+    case Kind::Time:
+      return p + "::timestamptz";
   }
   return p;
 }

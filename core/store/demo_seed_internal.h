@@ -144,6 +144,8 @@ const DemoCertificate& demoCertificate(const std::string& id);
 // Every version of every issued certificate, oldest first per certificate.
 std::vector<DemoVersion> demoVersions(const Clock& clock);
 std::optional<TimePoint> expiresAt(const DemoCertificate& c, const Clock& clock);
+// Just before the first version, or a few days ago for never-issued ones.
+TimePoint createdAt(const DemoCertificate& c, const Clock& clock);
 
 // Teams, owners, issuers, profiles, policies, agents, targets, certificates,
 // versions, mappings, revocations.

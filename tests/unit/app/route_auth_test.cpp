@@ -40,6 +40,21 @@ class UnreachableRepository : public services::ResourceRepository {
   }
 };
 
+class NoMemberships : public services::AgentGroupMembershipRepository {
+ public:
+  std::vector<std::pair<std::string, std::string>> entries(const std::string&) override {
+    FAIL("handler reached without authentication");
+    return {};
+  }
+  void set(const std::string&, const std::string&, const std::string&) override {
+    FAIL("handler reached without authentication");
+  }
+  bool remove(const std::string&, const std::string&) override {
+    FAIL("handler reached without authentication");
+    return false;
+  }
+};
+
 std::string concretePath(const std::string& pattern) {
   std::string out;
   for (const auto& segment : http::splitPath(pattern))
@@ -53,7 +68,9 @@ TEST_CASE("every authenticated route refuses requests without a valid API key") 
   UnreachableRepository repository;
   services::ResourceService resources(repository);
   http::Router router;
-  app::registerAllRoutes(router, {resources, repository,
+  NoMemberships memberships;
+  services::AgentGroupService groups(resources, memberships);
+  app::registerAllRoutes(router, {resources, repository, groups,
                                   {[] { return true; }, [] { return true; }, "api-key"}});
   http::ApiKeyAuth auth({"correct-horse-battery-staple-1"});
   http::PipelineOptions options;
@@ -92,7 +109,9 @@ TEST_CASE("the right key passes authentication and the actor is recorded") {
   UnreachableRepository repository;
   services::ResourceService resources(repository);
   http::Router router;
-  app::registerAllRoutes(router, {resources, repository,
+  NoMemberships memberships;
+  services::AgentGroupService groups(resources, memberships);
+  app::registerAllRoutes(router, {resources, repository, groups,
                                   {[] { return true; }, [] { return true; }, "api-key"}});
   http::ApiKeyAuth auth({"old-key-old-key-old-key", "new-key-new-key-new-key"});
   http::PipelineOptions options;
@@ -115,7 +134,9 @@ TEST_CASE("unknown /api paths answer 401 without a key, so they reveal nothing")
   UnreachableRepository repository;
   services::ResourceService resources(repository);
   http::Router router;
-  app::registerAllRoutes(router, {resources, repository,
+  NoMemberships memberships;
+  services::AgentGroupService groups(resources, memberships);
+  app::registerAllRoutes(router, {resources, repository, groups,
                                   {[] { return true; }, [] { return true; }, "api-key"}});
   http::ApiKeyAuth auth({"correct-horse-battery-staple-1"});
   http::PipelineOptions options;

@@ -401,7 +401,7 @@ CREATE TABLE IF NOT EXISTS audit_events (
   method        TEXT,
   path          TEXT,
   status_code   BIGINT,
-  latency_ms    BIGINT,
+  latency_ms    DOUBLE PRECISION,
   body_hash     TEXT,
   request_id    TEXT,
   details       JSONB

@@ -441,7 +441,7 @@ CREATE TABLE IF NOT EXISTS audit_events (
   method        TEXT,
   path          TEXT,
   status_code   INTEGER,
-  latency_ms    INTEGER,
+  latency_ms    REAL,
   body_hash     TEXT,
   request_id    TEXT,
   details       TEXT CHECK (details IS NULL OR json_valid(details))
