@@ -147,10 +147,18 @@ std::optional<TimePoint> expiresAt(const DemoCertificate& c, const Clock& clock)
 // Just before the first version, or a few days ago for never-issued ones.
 TimePoint createdAt(const DemoCertificate& c, const Clock& clock);
 
-// Teams, owners, issuers, profiles, policies, agents, targets, certificates,
-// versions, mappings, revocations.
+// The certificate's latest version, or nullptr when it was never issued.
+const DemoVersion* currentVersion(const std::vector<DemoVersion>& versions,
+                                  const std::string& certificateId);
+
+// Teams, owners, agents and groups, issuers, profiles, renewal policies,
+// policy rules; then seedCertificates().
 void seedInventory(RowWriter& w, const Clock& clock);
-// Jobs, audit events, policy violations, notifications, discovery, health checks.
+// Targets, certificates, versions, target mappings, revocations.
+void seedCertificates(RowWriter& w, const Clock& clock);
+// Jobs, policy violations and the audit trail; then seedMonitoring().
 void seedHistory(RowWriter& w, const Clock& clock);
+// Notifications, network scan targets, discovery, endpoint health checks.
+void seedMonitoring(RowWriter& w, const Clock& clock, const std::vector<DemoVersion>& versions);
 
 }  // namespace certctl::store::demo

@@ -14,6 +14,7 @@
 // line with every figure. Run by hand (docs/benchmarks.md); not a ctest test.
 
 #include <Poco/Net/SSLManager.h>
+#include <Poco/URI.h>
 #include <openssl/rand.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -180,7 +181,8 @@ struct PhaseResult {
   long long reconnects = 0;
   double serverCpuPct = 0;  // of one core; 200 = both cores of this machine
   double benchCpuPct = 0;
-  double otherCpuPct = 0;  // everything else on the machine (should be ~0)
+  double databaseCpuPct = 0;  // the PostgreSQL server's processes (postgres dialect)
+  double otherCpuPct = 0;     // everything else on the machine (should be ~0)
   long peakRssKb = 0;
   long peakThreads = 0;
   json extra = json::object();
@@ -188,9 +190,17 @@ struct PhaseResult {
 
 // Runs `body(clientIndex, measureStart, end, latencies, errors)` on every
 // client thread at once and gathers what they recorded.
+struct Target {
+  pid_t server = -1;
+  int postgresPort = 0;  // 0: SQLite
+  certctl::bench::Sampler* sampler = nullptr;
+};
+
 template <typename Body>
-PhaseResult runPhase(std::vector<std::unique_ptr<Client>>& clients, pid_t server,
-                     certctl::bench::Sampler& sampler, double warmup, double seconds, Body body) {
+PhaseResult runPhase(std::vector<std::unique_ptr<Client>>& clients, const Target& target,
+                     double warmup, double seconds, Body body) {
+  const pid_t server = target.server;
+  auto& sampler = *target.sampler;
   const std::size_t k = clients.size();
   std::vector<std::vector<double>> latencies(k);
   std::vector<long long> errors(k, 0);
@@ -219,7 +229,9 @@ PhaseResult runPhase(std::vector<std::unique_ptr<Client>>& clients, pid_t server
   auto serverBefore = certctl::bench::readProc(server);
   double selfBefore = certctl::bench::selfCpuSeconds();
   double busyBefore = certctl::bench::machineBusySeconds();
+  auto databaseBefore = certctl::bench::postgresCpu(target.postgresPort);
   std::this_thread::sleep_until(end);
+  auto databaseAfter = certctl::bench::postgresCpu(target.postgresPort);
   auto serverAfter = certctl::bench::readProc(server);
   double selfAfter = certctl::bench::selfCpuSeconds();
   double busyAfter = certctl::bench::machineBusySeconds();
@@ -238,8 +250,10 @@ PhaseResult runPhase(std::vector<std::unique_ptr<Client>>& clients, pid_t server
   result.summary = certctl::bench::summarize(all, errorCount, seconds);
   result.serverCpuPct = 100 * (serverAfter.cpuSeconds - serverBefore.cpuSeconds) / seconds;
   result.benchCpuPct = 100 * (selfAfter - selfBefore) / seconds;
-  result.otherCpuPct = std::max(
-      0.0, 100 * (busyAfter - busyBefore) / seconds - result.serverCpuPct - result.benchCpuPct);
+  result.databaseCpuPct = 100 * certctl::bench::cpuDelta(databaseBefore, databaseAfter) / seconds;
+  result.otherCpuPct = std::max(0.0, 100 * (busyAfter - busyBefore) / seconds -
+                                         result.serverCpuPct - result.benchCpuPct -
+                                         result.databaseCpuPct);
   return result;
 }
 
@@ -259,6 +273,7 @@ json phaseJson(const PhaseResult& r) {
             {"reconnects", r.reconnects},
             {"server_cpu_pct", std::round(r.serverCpuPct)},
             {"bench_cpu_pct", std::round(r.benchCpuPct)},
+            {"db_cpu_pct", std::round(r.databaseCpuPct)},
             {"other_cpu_pct", std::round(r.otherCpuPct)},
             {"peak_rss_mb", std::round(r.peakRssKb / 102.4) / 10},
             {"peak_threads", r.peakThreads}};
@@ -359,6 +374,14 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     long idleRss = certctl::bench::readProc(pid).rssKb;
     certctl::bench::Sampler sampler(pid);
+    Target target{pid, 0, &sampler};
+    if (opt.dialect == "postgres") {
+      Poco::URI uri(opt.pgUrl);
+      target.postgresPort = uri.getPort() ? uri.getPort() : 5432;
+      if (certctl::bench::postgresCpu(target.postgresPort).empty())
+        std::cout << "note: PostgreSQL on port " << target.postgresPort
+                  << " is not a local process: its CPU is not measured" << std::endl;
+    }
 
     std::vector<std::unique_ptr<Client>> clients;
     for (int i = 0; i < opt.clients; ++i) {
@@ -377,7 +400,7 @@ int main(int argc, char** argv) {
     // ---- 1. list: walk the keyset cursor ----
     if (opt.phases.count("list")) {
       std::atomic<long long> walks{0}, badWalks{0};
-      auto r = runPhase(clients, pid, sampler, opt.warmup, opt.seconds,
+      auto r = runPhase(clients, target, opt.warmup, opt.seconds,
                         [&](std::size_t i, Clock::time_point measureStart, Clock::time_point end,
                             std::vector<double>& lat, long long& errors) {
                           std::string cursor, body;
@@ -420,7 +443,7 @@ int main(int argc, char** argv) {
     // ---- 2. single read of random ids ----
     if (opt.phases.count("get")) {
       results["get"] = runPhase(
-          clients, pid, sampler, opt.warmup, opt.seconds,
+          clients, target, opt.warmup, opt.seconds,
           [&](std::size_t i, Clock::time_point measureStart, Clock::time_point end,
               std::vector<double>& lat, long long& errors) {
             std::mt19937_64 rng(0x5eed + i);
@@ -444,7 +467,7 @@ int main(int argc, char** argv) {
       const auto k = clients.size();
       std::atomic<long long> lateSends{0};
       auto r = runPhase(
-          clients, pid, sampler, 0, opt.seconds,
+          clients, target, 0, opt.seconds,
           [&](std::size_t i, Clock::time_point measureStart, Clock::time_point end,
               std::vector<double>& lat, long long& errors) {
             std::mt19937_64 rng(0xc0ffee + i);
@@ -482,17 +505,18 @@ int main(int argc, char** argv) {
     std::cout << "\n" << opt.dialect << ", " << opt.rows << " certificates, " << opt.clients
               << " clients, " << opt.seconds << " s per phase, " << out["machine"].get<std::string>()
               << "\n";
-    std::printf("%-7s %9s %8s %7s %7s %7s %7s %6s %8s %10s %10s %8s\n", "phase", "requests",
-                "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "srv cpu%",
+    std::printf("%-7s %9s %8s %7s %7s %7s %7s %6s %8s %7s %9s %9s %8s\n", "phase", "requests",
+                "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "srv cpu%", "db cpu%",
                 "bench cpu%", "other cpu%", "peak MB");
     for (const char* name : {"list", "get", "steady"}) {
       auto it = results.find(name);
       if (it == results.end()) continue;
       const auto& r = it->second;
       const auto& s = r.summary;
-      std::printf("%-7s %9lld %8.0f %7.2f %7.2f %7.2f %7.2f %6lld %8.0f %10.0f %10.0f %8.1f\n",
-                  name, s.requests, s.rps, s.p50, s.p90, s.p99, s.max, s.errors, r.serverCpuPct,
-                  r.benchCpuPct, r.otherCpuPct, r.peakRssKb / 1024.0);
+      std::printf(
+          "%-7s %9lld %8.0f %7.2f %7.2f %7.2f %7.2f %6lld %8.0f %7.0f %9.0f %9.0f %8.1f\n", name,
+          s.requests, s.rps, s.p50, s.p90, s.p99, s.max, s.errors, r.serverCpuPct,
+          r.databaseCpuPct, r.benchCpuPct, r.otherCpuPct, r.peakRssKb / 1024.0);
       out[name] = phaseJson(r);
       if (s.errors > 0) exitCode = 1;
     }

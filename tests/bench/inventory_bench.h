@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -99,6 +100,11 @@ struct ProcSample {
 };
 ProcSample readProc(pid_t pid);
 double selfCpuSeconds();
+// CPU seconds per process of the PostgreSQL server listening on `port` (the
+// postmaster started with "-p PORT" and all its children); empty if not found.
+std::map<pid_t, double> postgresCpu(int port);
+// CPU seconds spent between two postgresCpu() snapshots (new backends count from 0).
+double cpuDelta(const std::map<pid_t, double>& before, const std::map<pid_t, double>& after);
 // CPU seconds all CPUs of the machine spent busy (not idle/iowait), from /proc/stat.
 double machineBusySeconds();
 

@@ -368,6 +368,47 @@ double selfCpuSeconds() {
   return tv(usage.ru_utime) + tv(usage.ru_stime);
 }
 
+std::map<pid_t, double> postgresCpu(int port) {
+  std::map<pid_t, double> cpu;
+  if (port <= 0) return cpu;
+  const std::string portArg = std::to_string(port);
+  std::vector<std::pair<pid_t, pid_t>> processes;  // pid, ppid
+  pid_t postmaster = -1;
+  DIR* proc = opendir("/proc");
+  if (!proc) return cpu;
+  while (dirent* entry = readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    auto fields = statFields(static_cast<pid_t>(pid));
+    if (fields.size() < 2) continue;
+    processes.emplace_back(static_cast<pid_t>(pid), static_cast<pid_t>(std::stol(fields[1])));
+    std::string cmdline = slurp("/proc/" + std::to_string(pid) + "/cmdline");
+    std::vector<std::string> args;
+    std::stringstream ss(cmdline);
+    for (std::string a; std::getline(ss, a, '\0');) args.push_back(a);
+    if (args.empty() || args[0].size() < 8 ||
+        args[0].compare(args[0].size() - 8, 8, "postgres") != 0)
+      continue;
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == "-p" && args[i + 1] == portArg) postmaster = static_cast<pid_t>(pid);
+  }
+  closedir(proc);
+  if (postmaster <= 0) return cpu;
+  for (const auto& [pid, ppid] : processes)
+    if (pid == postmaster || ppid == postmaster) cpu[pid] = readProc(pid).cpuSeconds;
+  return cpu;
+}
+
+double cpuDelta(const std::map<pid_t, double>& before, const std::map<pid_t, double>& after) {
+  double total = 0;
+  for (const auto& [pid, seconds] : after) {
+    auto it = before.find(pid);
+    total += seconds - (it == before.end() ? 0 : it->second);
+  }
+  return total;
+}
+
 double machineBusySeconds() {
   std::ifstream in("/proc/stat");
   std::string cpu;

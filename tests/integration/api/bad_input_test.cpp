@@ -2,12 +2,15 @@
 // the offending field or parameter, and leaves every resource unchanged.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/process.h"
 #include "tests/support/server_process.h"
+#include "tests/support/test_database.h"
 
 using certctl::testing::HttpResult;
 using certctl::testing::ServerProcess;
@@ -308,12 +311,47 @@ TEST_CASE("API bad input: a body over the limit is refused with 413", "[api]") {
   ServerProcess server;
   auto totalTeams = [&] { return expectStatus(server.get("/api/v1/teams"), 200)["total"]; };
   CHECK(totalTeams() == 0);
-  // Default limit: 1 MiB.
-  std::string big = R"({"name": "big", "description": ")" + std::string(1024 * 1024, 'x') + "\"}";
-  HttpResult r = server.request("POST", "/api/v1/teams", big);
-  expectError(r, 413, "body");
+  // Default limit: 1 MiB. Sent with curl, which (unlike the test's HTTP
+  // client) reads the early response while it is still sending.
+  certctl::testing::TempDir dir;
+  std::string file = (dir.path() / "big.json").string();
+  {
+    std::ofstream out(file);
+    out << R"({"name": "big", "description": ")" << std::string(1024 * 1024, 'x') << "\"}";
+  }
+  for (const std::vector<std::string>& extra : std::vector<std::vector<std::string>>{
+           {},                                       // Expect: 100-continue
+           {"-H", "Expect:"},                        // the body follows at once
+           {"-H", "Transfer-Encoding: chunked"}}) {  // no Content-Length
+    std::vector<std::string> argv = {"curl",
+                                     "-sS",
+                                     "--max-time",
+                                     "30",
+                                     "--cacert",
+                                     server.caFile().string(),
+                                     "-H",
+                                     "Authorization: Bearer " + server.apiKey(),
+                                     "-H",
+                                     "Content-Type: application/json",
+                                     "-w",
+                                     "\n%{http_code}",
+                                     "--data-binary",
+                                     "@" + file};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(server.baseUrl() + "/api/v1/teams");
+    auto result = certctl::testing::runProcess(argv);
+    INFO(result.output);
+    REQUIRE(result.exitCode == 0);
+    auto newline = result.output.rfind('\n');
+    REQUIRE(newline != std::string::npos);
+    CHECK(result.output.substr(newline + 1) == "413");
+    json doc = json::parse(result.output.substr(0, newline));
+    CHECK(doc["error"]["code"] == "payload_too_large");
+    CHECK(doc["error"]["field"] == "body");
+    CHECK(doc["request_id"].is_string());
+  }
   CHECK(totalTeams() == 0);
-  // Just under the limit is accepted.
+  // A large body under the limit is accepted.
   std::string fits = R"({"name": "fits", "description": ")" + std::string(4000, 'x') + "\"}";
   expectStatus(server.request("POST", "/api/v1/teams", fits), 201);
   CHECK(totalTeams() == 1);

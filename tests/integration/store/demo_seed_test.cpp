@@ -183,18 +183,9 @@ void checkDemoData(store::Database& db) {
 
 }  // namespace
 
-TEST_CASE("demo data on SQLite", "[demo]") {
-  testing::TestDatabase database("sqlite");
-  checkDemoData(database.db());
-}
-
-TEST_CASE("demo data on PostgreSQL", "[demo]") {
-  const char* file = std::getenv("CERTCTL_TEST_PG_URL_FILE");
-  if (!file || !*file || !std::filesystem::exists(file)) {
-    WARN("CERTCTL_TEST_PG_URL_FILE not set or missing: PostgreSQL run skipped");
-    return;
-  }
-  testing::TestDatabase database("postgres");
+// Runs on the dialect of the binary: SQLite, or PostgreSQL in ctest's postgres run.
+TEST_CASE("demo data is complete, consistent and idempotent", "[demo]") {
+  testing::TestDatabase database(testing::TestDatabase::dialectFromEnvironment());
   checkDemoData(database.db());
 }
 
