@@ -18,6 +18,7 @@ struct Request {
   std::map<std::string, std::string> headers;      // lower-case names
   std::string body;
   bool bodyTooLarge = false;
+  bool malformedUri = false;  // the target could not be parsed; answered with 400
   std::string peerAddress;
   std::string clientIp;
   std::string requestId;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/domain/errors.h"
+#include "core/domain/timestamps.h"
 #include "core/http/client_ip.h"
 #include "core/http/request_id.h"
 
@@ -86,15 +87,23 @@ Response Pipeline::dispatch(Request& request) {
     }
   }
 
+  if (request.malformedUri)
+    return errorResponse(400, "invalid_request", "malformed request URI", request.requestId,
+                         "uri");
+
   auto match = router_.match(request.method, request.path);
   if (!match.route) {
     // Authenticate before revealing which API paths exist.
-    if (isApi(request.path) && options_.auth && request.path != "/api/v1/auth/info" &&
-        !options_.auth->authenticate(request.header("authorization"))) {
-      auto response = errorResponse(401, "unauthorized", "missing or invalid API key",
-                                    request.requestId);
-      response.setHeader("WWW-Authenticate", "Bearer");
-      return response;
+    if (isApi(request.path) && options_.auth && request.path != "/api/v1/auth/info") {
+      auto key = options_.auth->authenticate(request.header("authorization"));
+      if (!key) {
+        auto response = errorResponse(401, "unauthorized", "missing or invalid API key",
+                                      request.requestId);
+        response.setHeader("WWW-Authenticate", "Bearer");
+        return response;
+      }
+      request.actor = key->name;
+      request.actorRole = key->role;
     }
     if (match.pathExists) {
       std::string allow;
@@ -147,6 +156,7 @@ void Pipeline::audit(const Request& request, const Response& response, double la
   event.latencyMs = latencyMs;
   event.bodyHash = request.body.empty() ? "" : ApiKeyAuth::sha256Hex(request.body).substr(0, 16);
   event.requestId = request.requestId;
+  event.timestamp = domain::nowRfc3339();
   bool mutating = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
   try {
     options_.audit->record(std::move(event), mutating);

@@ -38,23 +38,19 @@ class PipelineHandler : public Poco::Net::HTTPRequestHandler {
       std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
       request.headers[lower] = value;
     }
-    bool badUri = false;
     try {
       Poco::URI uri(in.getURI());
       request.path = uri.getPath();
       for (auto& [k, v] : uri.getQueryParameters()) request.query.emplace(k, v);
     } catch (const Poco::Exception&) {
-      badUri = true;
+      // Still goes through the pipeline: request id, audit and access log apply.
+      request.malformedUri = true;
+      request.path = in.getURI().substr(0, in.getURI().find('?'));
     }
     readBody(in, request);
 
-    Response response;
-    if (badUri) {
-      response = errorResponse(400, "invalid_request", "malformed request URI", "");
-    } else {
-      response = pipeline_.handle(request);
-    }
-    out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
+    Response response = pipeline_.handle(request);
+    out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
     for (const auto& [name, value] : response.headers) out.set(name, value);
     out.set("X-Content-Type-Options", "nosniff");
     out.set("Cache-Control", "no-store");
@@ -74,6 +70,9 @@ class PipelineHandler : public Poco::Net::HTTPRequestHandler {
       request.bodyTooLarge = true;
       return;
     }
+    // RFC 9112 §6.3: a request with neither Content-Length nor chunked coding has no
+    // body (browser preflights); Poco would otherwise read until the peer closes.
+    if (!in.hasContentLength() && !in.getChunkedTransferEncoding()) return;
     auto& stream = in.stream();
     char buffer[8192];
     while (stream) {

@@ -19,6 +19,7 @@ struct AuditEvent {
   double latencyMs = 0;
   std::string bodyHash;  // first 16 hex chars of SHA-256 of the request body
   std::string requestId;
+  std::string timestamp;  // RFC 3339; when the request was handled ("" = now)
   nlohmann::json details = nlohmann::json::object();
 };
 

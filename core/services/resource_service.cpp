@@ -175,7 +175,14 @@ json ResourceService::validated(const ResourceSpec& spec, const json& body, cons
       throw domain::badRequest(key, key + " is set by the server");
     }
     if (!field) throw domain::badRequest(key, "unknown field: " + key);
-    json coerced = coerce(*field, value);
+    json coerced;
+    try {
+      coerced = coerce(*field, value);
+    } catch (const domain::ApiError& e) {
+      if (rawKey == key) throw;
+      // Name the key the client actually sent (an alias such as profile_id).
+      throw domain::badRequest(rawKey, e.what());
+    }
     if (!field->writable) {
       // Tolerate an unchanged read-only value (GET, edit, PUT round trip).
       if (current && current->contains(field->name) && (*current)[field->name] == coerced) continue;

@@ -83,7 +83,7 @@ void SqlAuditLog::writeBatch(std::deque<services::AuditEvent>& batch) {
   try {
     for (auto& e : batch) {
       std::string id = services::generateId("ae-", "");
-      std::string stamp = domain::nowRfc3339();
+      std::string stamp = e.timestamp.empty() ? domain::nowRfc3339() : e.timestamp;
       std::string details = e.details.dump();
       int status = e.statusCode;
       double latency = e.latencyMs;

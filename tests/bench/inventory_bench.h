@@ -28,9 +28,9 @@ namespace certctl::bench {
 // ---- loading ---------------------------------------------------------------
 
 struct LoadResult {
-  double seconds = 0;             // the INSERT transaction alone
-  double analyzeSeconds = 0;      // ANALYZE afterwards (0 when skipped)
-  std::vector<std::string> ids;   // every certificate id, for random single reads
+  double seconds = 0;            // the INSERT transaction alone
+  double analyzeSeconds = 0;     // ANALYZE afterwards (0 when skipped)
+  std::vector<std::string> ids;  // every certificate id, for random single reads
 };
 
 // Inserts one issuer and `rows` managed certificates in one transaction,
@@ -58,6 +58,8 @@ class Client {
   // connection failed (the next call reconnects).
   int get(const std::string& path, std::string& body);
   long reconnects() const { return reconnects_; }
+  // Requests sent by every Client so far (each is audited by the server).
+  static long long totalRequests() { return total_.load(); }
 
  private:
   void connect();
@@ -68,6 +70,7 @@ class Client {
   Poco::Net::Context::Ptr context_;
   std::unique_ptr<Poco::Net::HTTPSClientSession> session_;
   long reconnects_ = -1;  // the first connect is not a reconnect
+  static std::atomic<long long> total_;
 };
 
 // The value of "next_cursor" in a list envelope, "" when null or absent.

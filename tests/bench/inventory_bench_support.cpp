@@ -182,14 +182,14 @@ std::string explainQueries(store::Database& db) {
         {"list, first page", select + order},
         {"list, cursor page", select + " WHERE (" + expr + ", id) < ('" + sortValue +
                                   "'::timestamptz, '" + lastId + "'::text)" + order},
-        {"single read", "SELECT id, name FROM managed_certificates WHERE id = '" + lastId +
-                            "'::text"},
+        {"single read",
+         "SELECT id, name FROM managed_certificates WHERE id = '" + lastId + "'::text"},
     };
     for (auto& [name, sql] : queries) sql = "EXPLAIN (ANALYZE, BUFFERS) " + sql;
   } else {
     std::string expr = "COALESCE(expires_at, '0001-01-01T00:00:00Z')";
-    std::string select = "SELECT id, name, common_name, sans, CAST(" + expr +
-                         " AS TEXT) FROM managed_certificates";
+    std::string select =
+        "SELECT id, name, common_name, sans, CAST(" + expr + " AS TEXT) FROM managed_certificates";
     std::string order = " ORDER BY " + expr + " DESC, id DESC LIMIT 51";
     queries = {
         {"list, first page", select + order},
@@ -235,8 +235,11 @@ void Client::connect() {
   ++reconnects_;
 }
 
+std::atomic<long long> Client::total_{0};
+
 int Client::get(const std::string& path, std::string& body) {
   body.clear();
+  ++total_;
   try {
     if (!session_) connect();
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path,
@@ -432,7 +435,8 @@ Sampler::Sampler(pid_t pid) : pid_(pid) {
       while (sample.rssKb > rss && !peakRss_.compare_exchange_weak(rss, sample.rssKb)) {
       }
       long threads = peakThreads_.load();
-      while (sample.threads > threads && !peakThreads_.compare_exchange_weak(threads, sample.threads)) {
+      while (sample.threads > threads &&
+             !peakThreads_.compare_exchange_weak(threads, sample.threads)) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

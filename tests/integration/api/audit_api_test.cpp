@@ -94,7 +94,7 @@ std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
 json waitForEvents(ServerProcess& server, const std::string& query,
                    const std::function<bool(const json&)>& done) {
   json page;
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < 200; ++i) {  // up to 10 s
     page = expectStatus(server.get("/api/v1/audit?per_page=500&" + query), 200);
     if (done(page["data"])) return page;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -293,6 +293,11 @@ TEST_CASE("API CRUD: every inventory resource over HTTPS", "[api]") {
       json onlyArchived = expectStatus(server.get("/api/v1/certificates?status=Archived"), 200);
       REQUIRE(onlyArchived["total"] == 1);
       CHECK(onlyArchived["data"][0]["id"] == created[i].second["id"]);
+      // Names are unique among live certificates only: the archived one's name is free again.
+      json reused = expectStatus(server.post("/api/v1/" + rc.name, rc.second), 201);
+      CHECK(reused["id"] != created[i].second["id"]);
+      CHECK(reused["status"] == "Pending");
+      CHECK(listTotal(server, rc.name) == before + 1);
     } else {
       expectError(server.get(path), 404);
       expectError(server.del(path), 404);

@@ -361,6 +361,10 @@ TEST_CASE("API query features on certificates: sort, paging, cursor, fields, fil
     for (const auto& [query, keep] : cases) {
       INFO(query);
       auto expected = expectedFiltered(rows, keep);
+      // Every filter selects a proper, non-empty subset unless it is meant to match nothing.
+      bool meantEmpty = query == "status=Active" || query == "agent_id=a-nowhere";
+      CHECK(expected.empty() == meantEmpty);
+      CHECK(expected.size() < rows.size());
       json page = expectStatus(server.get("/api/v1/certificates?per_page=500&" + query), 200);
       CHECK(page["total"] == expected.size());
       CHECK(ids(page["data"]) == expected);

@@ -19,7 +19,8 @@ json auditEvent(ServerProcess& server, const std::string& resource, const std::s
       [&] {
         auto r = server.get("/api/v1/audit?resource=" + resource + "&per_page=500");
         if (r.status != 200) return false;
-        for (const auto& e : r.json()["data"])
+        const json page = r.json();
+        for (const auto& e : page["data"])
           if (e.value("request_id", "") == requestId) {
             found = e;
             return true;
@@ -47,7 +48,8 @@ TEST_CASE("the audit trail records API calls with actor, body hash, status and r
   auto list = server.get("/api/v1/audit?resource=teams");
   REQUIRE(list.status == 200);
   json post;
-  for (const auto& e : list.json()["data"])
+  const json listed = list.json();
+  for (const auto& e : listed["data"])
     if (e.value("request_id", "") == postId) post = e;
   INFO(list.body);
   REQUIRE(post.is_object());
@@ -94,7 +96,8 @@ TEST_CASE("the audit trail records API calls with actor, body hash, status and r
   // Filters: by actor and by request id.
   auto byActor = server.get("/api/v1/audit?actor=anonymous&resource=teams");
   REQUIRE(byActor.status == 200);
-  for (const auto& e : byActor.json()["data"]) CHECK(e["actor"] == "anonymous");
+  const json anonymous = byActor.json();
+  for (const auto& e : anonymous["data"]) CHECK(e["actor"] == "anonymous");
   CHECK(byActor.json()["total"].get<int>() >= 1);
   auto byId = server.get("/api/v1/audit?request_id=" + postId);
   REQUIRE(byId.status == 200);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tests/integration/server/server_test_util.h"
+#include "tests/support/process.h"
 #include "tests/support/server_process.h"
 
 using namespace certctl::testing;
@@ -142,6 +143,12 @@ TEST_CASE("rate limit: the request after the burst gets 429 with Retry-After; pr
   auto after = server.get("/api/v1/teams");
   CHECK(after.status == 200);
   CHECK(after.json()["total"] == 0);  // the limited POST created nothing
+
+  // Refused requests are in the audit trail (the limited GETs and the POST).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  auto audit = server.get("/api/v1/audit?status_code=429&resource=teams");
+  REQUIRE(audit.status == 200);
+  CHECK(audit.json()["total"] == 3);
 }
 
 TEST_CASE("CORS is deny-by-default", "[server][middleware][cors]") {
@@ -205,6 +212,18 @@ TEST_CASE("CORS allowlist: preflight and simple requests from a listed origin",
                       {"Access-Control-Request-Method", "GET"}},
                      "-")
             .status == 204);
+  // A browser's preflight has no Content-Length and no body; curl sends it the
+  // same way. It must be answered at once, not after a read timeout.
+  auto started = std::chrono::steady_clock::now();
+  auto curl = runProcess(
+      {"curl", "-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+       server.caFile().string(), "-X", "OPTIONS", "-H", "Origin: https://ui.example", "-H",
+       "Access-Control-Request-Method: DELETE", server.baseUrl() + "/api/v1/teams"});
+  INFO(curl.output);
+  CHECK(curl.exitCode == 0);
+  CHECK(curl.output == "204");
+  CHECK(std::chrono::steady_clock::now() - started < 3s);
+
   // Near misses are still strangers.
   for (const std::string origin :
        {"https://evil.example", "http://ui.example", "https://ui.example.evil.example",
@@ -258,10 +277,27 @@ TEST_CASE("errors: unknown paths, wrong methods, oversized and malformed bodies"
   INFO(tooLarge.body);
   CHECK(tooLarge.status == 413);
   CHECK(isErrorEnvelope(tooLarge, "payload_too_large"));
+  CHECK(json::parse(tooLarge.body)["error"].value("field", "") == "body");
   // Just under the limit is fine.
   std::string fits = json{{"name", "fits"}, {"description", std::string(1900, 'y')}}.dump();
   REQUIRE(fits.size() < 2048);
   CHECK(server.request("POST", "/api/v1/teams", fits).status == 201);
+
+  // The same limit holds for a chunked body, whose size is not announced.
+  auto chunked = runProcess({"curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w",
+                             "%{http_code}", "--cacert", server.caFile().string(), "-H",
+                             "Authorization: Bearer " + server.apiKey(), "-H",
+                             "Content-Type: application/json", "-H", "Transfer-Encoding: chunked",
+                             "--data-binary", big, server.baseUrl() + "/api/v1/teams"});
+  INFO(chunked.output);
+  CHECK(chunked.output == "413");
+  // A POST without any body is a 400 naming the body, answered at once.
+  auto empty = runProcess({"curl", "-sS", "--max-time", "5", "--cacert", server.caFile().string(),
+                           "-H", "Authorization: Bearer " + server.apiKey(), "-X", "POST",
+                           server.baseUrl() + "/api/v1/teams"});
+  INFO(empty.output);
+  CHECK(empty.exitCode == 0);
+  CHECK(json::parse(empty.output, nullptr, false)["error"].value("field", "") == "body");
 
   auto malformed = server.request("POST", "/api/v1/teams", R"({"name": "broken",)");
   CHECK(malformed.status == 400);

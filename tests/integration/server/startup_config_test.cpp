@@ -81,7 +81,7 @@ TEST_CASE("configuration errors never echo secrets", "[server][config]") {
   }
 }
 
-TEST_CASE("--help exits 0 and lists the CERTCTL_ variables", "[server][config]") {
+TEST_CASE("the --help output exits 0 and lists the CERTCTL_ variables", "[server][config]") {
   auto result = runProcess({serverBinary(), "--help"}, isolatedEnvironment({}), 15s);
   INFO(result.output);
   CHECK(result.exitCode == 0);
@@ -96,7 +96,7 @@ TEST_CASE("--help exits 0 and lists the CERTCTL_ variables", "[server][config]")
   }
 }
 
-TEST_CASE("--config: an unknown or malformed key in the file is refused", "[server][config]") {
+TEST_CASE("a --config file with an unknown or malformed key is refused", "[server][config]") {
   TempDir dir;
   SECTION("a misspelt key, with a suggestion") {
     auto file = dir.path() / "typo.conf";
@@ -133,7 +133,7 @@ TEST_CASE("--config: an unknown or malformed key in the file is refused", "[serv
   }
 }
 
-TEST_CASE("--config: the file's settings apply and the environment wins over them",
+TEST_CASE("a --config file applies its settings and the environment wins over them",
           "[server][config]") {
   TempDir dir;
   int port = freeLoopbackPort();
