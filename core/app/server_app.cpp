@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
@@ -102,6 +103,12 @@ int serve(const config::Config& cfg) {
   } else {
     std::vector<std::string> names;
     if (!isLoopbackOrAny(cfg.serverHost)) names.push_back(cfg.serverHost);
+    if (cfg.serverHost == "0.0.0.0" || cfg.serverHost == "::") {
+      // Listening on every interface: clients will likely use this machine's name.
+      char host[256] = {};
+      if (gethostname(host, sizeof host - 1) == 0 && host[0] && std::string(host) != "localhost")
+        names.push_back(host);
+    }
     auto tls = http::ensureBootstrapTls(dataDir / "tls", names);
     if (tls.created) spdlog::info("TLS: {}", tls.reason);
     spdlog::info("TLS: clients trust {}", tls.caCert.string());
@@ -166,7 +173,8 @@ int runServer(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    int rc = cli.exit(e);  // prints help/version, or the error
+    return rc == 0 ? 0 : 2;  // one exit code for every start-up configuration error
   }
 
   config::Config cfg;

@@ -70,9 +70,6 @@ TEST_CASE("without CERTCTL_AUTH_SECRET the server generates <data>/api-key and r
   CHECK(log.find(key) == std::string::npos);
   CHECK(log.find("wrong-key-0123456789abcdef") == std::string::npos);
   CHECK(log.find(key.substr(0, key.size() - 1)) == std::string::npos);
-
-  // The same key survives a restart of the same process object's data dir:
-  // covered in tls_test ("a restart on the same data dir ...").
 }
 
 TEST_CASE("/api/v1/auth/info needs no key and reports the auth type", "[server][auth]") {

@@ -7,7 +7,7 @@
 using namespace certctl::testing;
 using namespace certctl::testing::server;
 
-TEST_CASE("/health and /ready answer without a key; SIGTERM exits 0", "[server][health]") {
+TEST_CASE("/health and /ready answer without a key, and SIGTERM exits 0", "[server][health]") {
   ServerProcess server;
 
   auto health = server.request("GET", "/health", {}, {}, "-");

@@ -63,7 +63,7 @@ TEST_CASE("every response carries an X-Request-ID that the access log repeats",
         max);
 
   // Anything else is replaced, never echoed (it would land in logs and headers).
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string(129, 'a'), std::string("has space"), std::string("<script>x</script>"),
         std::string("quote\"inside"), std::string("semi;colon"), std::string("new%0Aline")}) {
     INFO(bad);
@@ -104,7 +104,7 @@ TEST_CASE("a malformed request URI still gets a JSON error with a request id",
   CHECK(server.get("/health").status == 200);
 }
 
-TEST_CASE("rate limit: the request after the burst gets 429 with Retry-After; probes never",
+TEST_CASE("rate limit: the request after the burst gets 429 with Retry-After, probes never",
           "[server][middleware][ratelimit]") {
   ServerProcessOptions options;
   options.env = {{"CERTCTL_RATE_LIMIT_ENABLED", "true"},
@@ -153,6 +153,14 @@ TEST_CASE("rate limit: the request after the burst gets 429 with Retry-After; pr
 
 TEST_CASE("CORS is deny-by-default", "[server][middleware][cors]") {
   ServerProcess server;
+  // As a browser sends it: no Content-Length, no body. Answered at once.
+  auto curl = runProcess(
+      {"curl", "-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+       server.caFile().string(), "-X", "OPTIONS", "-H", "Origin: https://evil.example", "-H",
+       "Access-Control-Request-Method: GET", server.baseUrl() + "/api/v1/teams"});
+  INFO(curl.output);
+  REQUIRE(curl.output == "403");
+
   auto preflight = server.request("OPTIONS", "/api/v1/teams", {},
                                   {{"Origin", "https://evil.example"},
                                    {"Access-Control-Request-Method", "GET"},
@@ -173,6 +181,18 @@ TEST_CASE("CORS allowlist: preflight and simple requests from a listed origin",
   ServerProcessOptions options;
   options.env["CERTCTL_CORS_ORIGINS"] = "https://ui.example, https://other.example:8444";
   ServerProcess server(options);
+
+  // A browser's preflight has no Content-Length and no body; curl sends it the
+  // same way. It must be answered at once, not after a read timeout.
+  auto started = std::chrono::steady_clock::now();
+  auto curl = runProcess(
+      {"curl", "-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+       server.caFile().string(), "-X", "OPTIONS", "-H", "Origin: https://ui.example", "-H",
+       "Access-Control-Request-Method: DELETE", server.baseUrl() + "/api/v1/teams"});
+  INFO(curl.output);
+  CHECK(curl.exitCode == 0);
+  CHECK(curl.output == "204");
+  REQUIRE(std::chrono::steady_clock::now() - started < 3s);  // else every preflight below hangs
 
   auto preflight =
       server.request("OPTIONS", "/api/v1/teams", {},
@@ -212,18 +232,6 @@ TEST_CASE("CORS allowlist: preflight and simple requests from a listed origin",
                       {"Access-Control-Request-Method", "GET"}},
                      "-")
             .status == 204);
-  // A browser's preflight has no Content-Length and no body; curl sends it the
-  // same way. It must be answered at once, not after a read timeout.
-  auto started = std::chrono::steady_clock::now();
-  auto curl = runProcess(
-      {"curl", "-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
-       server.caFile().string(), "-X", "OPTIONS", "-H", "Origin: https://ui.example", "-H",
-       "Access-Control-Request-Method: DELETE", server.baseUrl() + "/api/v1/teams"});
-  INFO(curl.output);
-  CHECK(curl.exitCode == 0);
-  CHECK(curl.output == "204");
-  CHECK(std::chrono::steady_clock::now() - started < 3s);
-
   // Near misses are still strangers.
   for (const std::string origin :
        {"https://evil.example", "http://ui.example", "https://ui.example.evil.example",
