@@ -106,8 +106,11 @@ int serve(const config::Config& cfg) {
     if (cfg.serverHost == "0.0.0.0" || cfg.serverHost == "::") {
       // Listening on every interface: clients will likely use this machine's name.
       char host[256] = {};
-      if (gethostname(host, sizeof host - 1) == 0 && host[0] && std::string(host) != "localhost")
-        names.push_back(host);
+      std::string name = gethostname(host, sizeof host - 1) == 0 ? host : "";
+      bool dnsSafe = !name.empty() && name != "localhost" &&
+                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789.-") == std::string::npos;
+      if (dnsSafe) names.push_back(name);
     }
     auto tls = http::ensureBootstrapTls(dataDir / "tls", names);
     if (tls.created) spdlog::info("TLS: {}", tls.reason);
