@@ -66,13 +66,14 @@ class PipelineHandler : public Poco::Net::HTTPRequestHandler {
 
  private:
   void readBody(Poco::Net::HTTPServerRequest& in, Request& request) {
-    if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(maxBody_)) {
-      request.bodyTooLarge = true;
-      return;
-    }
     // RFC 9112 §6.3: a request with neither Content-Length nor chunked coding has no
     // body (browser preflights); Poco would otherwise read until the peer closes.
     if (!in.hasContentLength() && !in.getChunkedTransferEncoding()) return;
+    if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(maxBody_)) {
+      request.bodyTooLarge = true;
+      drain(in);
+      return;
+    }
     auto& stream = in.stream();
     char buffer[8192];
     while (stream) {
@@ -82,9 +83,26 @@ class PipelineHandler : public Poco::Net::HTTPRequestHandler {
       if (request.body.size() + static_cast<std::size_t>(n) > maxBody_) {
         request.bodyTooLarge = true;
         request.body.clear();
+        drain(in);
         return;
       }
       request.body.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  // Reads and discards a refused body (up to a cap) so the client gets to
+  // read our 413 instead of a reset connection; beyond the cap we just close.
+  static void drain(Poco::Net::HTTPServerRequest& in) {
+    constexpr std::streamsize kDrainCap = 16 << 20;
+    if (in.hasContentLength() && in.getContentLength64() > kDrainCap) return;
+    auto& stream = in.stream();
+    char buffer[16384];
+    std::streamsize total = 0;
+    while (stream && total < kDrainCap) {
+      stream.read(buffer, sizeof buffer);
+      auto n = stream.gcount();
+      if (n <= 0) break;
+      total += n;
     }
   }
 
