@@ -94,17 +94,8 @@ Response Pipeline::dispatch(Request& request) {
   auto match = router_.match(request.method, request.path);
   if (!match.route) {
     // Authenticate before revealing which API paths exist.
-    if (isApi(request.path) && options_.auth && request.path != "/api/v1/auth/info") {
-      auto key = options_.auth->authenticate(request.header("authorization"));
-      if (!key) {
-        auto response = errorResponse(401, "unauthorized", "missing or invalid API key",
-                                      request.requestId);
-        response.setHeader("WWW-Authenticate", "Bearer");
-        return response;
-      }
-      request.actor = key->name;
-      request.actorRole = key->role;
-    }
+    if (isApi(request.path) && request.path != "/api/v1/auth/info")
+      if (auto refusal = authenticate(request)) return *refusal;
     if (match.pathExists) {
       std::string allow;
       for (const auto& m : match.allowedMethods) allow += (allow.empty() ? "" : ", ") + m;
@@ -118,20 +109,8 @@ Response Pipeline::dispatch(Request& request) {
   }
   request.pathParams = std::move(match.params);
 
-  if (match.route->requiresAuth && options_.auth) {
-    auto key = options_.auth->authenticate(request.header("authorization"));
-    if (!key) {
-      auto response = errorResponse(401, "unauthorized", "missing or invalid API key",
-                                    request.requestId);
-      response.setHeader("WWW-Authenticate", "Bearer");
-      return response;
-    }
-    request.actor = key->name;
-    request.actorRole = key->role;
-  } else if (match.route->requiresAuth) {
-    request.actor = "anonymous";
-    request.actorRole = "admin";  // CERTCTL_AUTH_TYPE=none
-  }
+  if (match.route->requiresAuth)
+    if (auto refusal = authenticate(request)) return *refusal;
 
   if (request.bodyTooLarge)
     return errorResponse(413, "payload_too_large",
@@ -139,6 +118,24 @@ Response Pipeline::dispatch(Request& request) {
                          request.requestId, "body");
 
   return match.route->handler(request);
+}
+
+std::optional<Response> Pipeline::authenticate(Request& request) const {
+  if (!options_.auth) {
+    request.actor = "anonymous";
+    request.actorRole = "admin";  // CERTCTL_AUTH_TYPE=none
+    return std::nullopt;
+  }
+  auto key = options_.auth->authenticate(request.header("authorization"));
+  if (!key) {
+    auto response =
+        errorResponse(401, "unauthorized", "missing or invalid API key", request.requestId);
+    response.setHeader("WWW-Authenticate", "Bearer");
+    return response;
+  }
+  request.actor = key->name;
+  request.actorRole = key->role;
+  return std::nullopt;
 }
 
 void Pipeline::audit(const Request& request, const Response& response, double latencyMs) {

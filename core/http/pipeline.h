@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ class Pipeline {
 
  private:
   Response dispatch(Request& request);
+  // Sets the actor from the API key, or returns the 401 to send.
+  std::optional<Response> authenticate(Request& request) const;
   void audit(const Request& request, const Response& response, double latencyMs);
   void accessLog(const Request& request, const Response& response, double latencyMs);
 

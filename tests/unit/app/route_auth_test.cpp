@@ -62,24 +62,36 @@ std::string concretePath(const std::string& pattern) {
   return out;
 }
 
+// The server's real route table over repositories that must not be reached.
+struct RouteTable {
+  UnreachableRepository repository;
+  NoMemberships memberships;
+  services::ResourceService resources{repository};
+  services::AgentGroupService groups{resources, memberships};
+  http::Router router;
+
+  RouteTable() {
+    app::registerAllRoutes(router, {resources, repository, groups,
+                                    {[] { return true; }, [] { return true; }, "api-key"}});
+  }
+
+  http::Pipeline pipeline(const http::ApiKeyAuth& auth) {
+    http::PipelineOptions options;
+    options.auth = &auth;
+    return http::Pipeline(router, options);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("every authenticated route refuses requests without a valid API key") {
-  UnreachableRepository repository;
-  services::ResourceService resources(repository);
-  http::Router router;
-  NoMemberships memberships;
-  services::AgentGroupService groups(resources, memberships);
-  app::registerAllRoutes(router, {resources, repository, groups,
-                                  {[] { return true; }, [] { return true; }, "api-key"}});
+  RouteTable table;
   http::ApiKeyAuth auth({"correct-horse-battery-staple-1"});
-  http::PipelineOptions options;
-  options.auth = &auth;
-  http::Pipeline pipeline(router, options);
+  auto pipeline = table.pipeline(auth);
 
   std::set<std::string> open;
   int checked = 0;
-  for (const auto& route : router.routes()) {
+  for (const auto& route : table.router.routes()) {
     if (!route.requiresAuth) {
       open.insert(route.method + " " + route.pattern);
       continue;
@@ -106,17 +118,9 @@ TEST_CASE("every authenticated route refuses requests without a valid API key") 
 }
 
 TEST_CASE("the right key passes authentication and the actor is recorded") {
-  UnreachableRepository repository;
-  services::ResourceService resources(repository);
-  http::Router router;
-  NoMemberships memberships;
-  services::AgentGroupService groups(resources, memberships);
-  app::registerAllRoutes(router, {resources, repository, groups,
-                                  {[] { return true; }, [] { return true; }, "api-key"}});
+  RouteTable table;
   http::ApiKeyAuth auth({"old-key-old-key-old-key", "new-key-new-key-new-key"});
-  http::PipelineOptions options;
-  options.auth = &auth;
-  http::Pipeline pipeline(router, options);
+  auto pipeline = table.pipeline(auth);
   for (const std::string key : {"old-key-old-key-old-key", "new-key-new-key-new-key"}) {
     http::Request request;
     request.method = "GET";
@@ -131,17 +135,9 @@ TEST_CASE("the right key passes authentication and the actor is recorded") {
 }
 
 TEST_CASE("unknown /api paths answer 401 without a key, so they reveal nothing") {
-  UnreachableRepository repository;
-  services::ResourceService resources(repository);
-  http::Router router;
-  NoMemberships memberships;
-  services::AgentGroupService groups(resources, memberships);
-  app::registerAllRoutes(router, {resources, repository, groups,
-                                  {[] { return true; }, [] { return true; }, "api-key"}});
+  RouteTable table;
   http::ApiKeyAuth auth({"correct-horse-battery-staple-1"});
-  http::PipelineOptions options;
-  options.auth = &auth;
-  http::Pipeline pipeline(router, options);
+  auto pipeline = table.pipeline(auth);
   http::Request request;
   request.method = "GET";
   request.path = "/api/v1/no-such-thing";
