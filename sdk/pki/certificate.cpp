@@ -1,12 +1,12 @@
 #include "sdk/pki/certificate.h"
 
-#include <arpa/inet.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <cstdint>
 
 #include "sdk/pki/fingerprint.h"
 #include "sdk/pki/memory_bio.h"
@@ -16,14 +16,6 @@
 namespace certctl::sdk::pki {
 
 namespace {
-
-std::string nameToString(const X509_NAME* name) {
-  BioPtr bio = newMemoryBio();
-  // RFC 2253 escaping, but UTF-8 passed through instead of \XX-escaped.
-  constexpr unsigned long kFlags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
-  if (X509_NAME_print_ex(bio.get(), name, 0, kFlags) < 0) throw PkiError("cannot print name");
-  return bioToString(bio.get());
-}
 
 std::chrono::system_clock::time_point asn1TimeToTimePoint(const ASN1_TIME* t) {
   struct tm tm {};
@@ -36,21 +28,79 @@ std::chrono::system_clock::time_point asn1TimeToTimePoint(const ASN1_TIME* t) {
          seconds{tm.tm_sec};
 }
 
-GeneralNamesPtr subjectAltNames(X509* cert) {
-  return GeneralNamesPtr(
-      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr)));
+// Decodes extension `nid` into its OpenSSL type, nullptr when absent. A
+// malformed extension also reads as absent: the accessors describe a
+// certificate that is already issued, and must not throw on a foreign one.
+template <typename Ptr>
+Ptr decodeExtension(X509* cert, int nid) {
+  Ptr value(static_cast<typename Ptr::pointer>(X509_get_ext_d2i(cert, nid, nullptr, nullptr)));
+  if (!value) ERR_clear_error();
+  return value;
 }
+
+using AuthorityInfoAccessPtr =
+    std::unique_ptr<AUTHORITY_INFO_ACCESS, OpenSslDeleter<AUTHORITY_INFO_ACCESS_free>>;
+using CrlDistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, OpenSslDeleter<CRL_DIST_POINTS_free>>;
 
 std::string asn1StringBytes(const ASN1_STRING* s) {
   return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                      static_cast<size_t>(ASN1_STRING_length(s)));
 }
 
+std::vector<std::string> accessUrls(X509* cert, int method) {
+  std::vector<std::string> out;
+  auto aia = decodeExtension<AuthorityInfoAccessPtr>(cert, NID_info_access);
+  for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia.get()); ++i) {
+    const ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia.get(), i);
+    if (OBJ_obj2nid(ad->method) == method && ad->location->type == GEN_URI) {
+      out.push_back(asn1StringBytes(ad->location->d.uniformResourceIdentifier));
+    }
+  }
+  return out;
+}
+
+// keyUsage bits as X509_get_key_usage() reports them, in RFC 5280 bit order.
+struct KeyUsageName {
+  uint32_t bit;
+  const char* name;
+};
+constexpr KeyUsageName kKeyUsageNames[] = {
+    {KU_DIGITAL_SIGNATURE, "digitalSignature"},
+    {KU_NON_REPUDIATION, "contentCommitment"},
+    {KU_KEY_ENCIPHERMENT, "keyEncipherment"},
+    {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
+    {KU_KEY_AGREEMENT, "keyAgreement"},
+    {KU_KEY_CERT_SIGN, "keyCertSign"},
+    {KU_CRL_SIGN, "cRLSign"},
+    {KU_ENCIPHER_ONLY, "encipherOnly"},
+    {KU_DECIPHER_ONLY, "decipherOnly"},
+};
+
 bool isBlank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
 }
 
 }  // namespace
+
+std::string distinguishedNameString(const X509_NAME* name) {
+  BioPtr bio = newMemoryBio();
+  // RFC 2253 escaping, but UTF-8 passed through instead of \XX-escaped.
+  constexpr unsigned long kFlags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
+  if (X509_NAME_print_ex(bio.get(), name, 0, kFlags) < 0) throw PkiError("cannot print name");
+  return bioToString(bio.get());
+}
+
+std::string distinguishedNameCommonName(const X509_NAME* name) {
+  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (idx < 0) return {};
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, data);
+  if (len < 0) throw PkiError("cannot decode subject CN");
+  std::string cn(reinterpret_cast<const char*>(utf8), static_cast<size_t>(len));
+  OPENSSL_free(utf8);
+  return cn;
+}
 
 Certificate::Certificate(X509Ptr cert) : cert_(std::move(cert)) {
   if (!cert_) throw PkiError("null certificate");
@@ -123,24 +173,15 @@ std::string Certificate::toDer() const {
 }
 
 std::string Certificate::subjectCommonName() const {
-  const X509_NAME* name = X509_get_subject_name(cert_.get());
-  int idx = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
-  if (idx < 0) return {};
-  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, idx));
-  unsigned char* utf8 = nullptr;
-  int len = ASN1_STRING_to_UTF8(&utf8, data);
-  if (len < 0) throw PkiError("cannot decode subject CN");
-  std::string cn(reinterpret_cast<const char*>(utf8), static_cast<size_t>(len));
-  OPENSSL_free(utf8);
-  return cn;
+  return distinguishedNameCommonName(X509_get_subject_name(cert_.get()));
 }
 
 std::string Certificate::subjectString() const {
-  return nameToString(X509_get_subject_name(cert_.get()));
+  return distinguishedNameString(X509_get_subject_name(cert_.get()));
 }
 
 std::string Certificate::issuerString() const {
-  return nameToString(X509_get_issuer_name(cert_.get()));
+  return distinguishedNameString(X509_get_issuer_name(cert_.get()));
 }
 
 std::string Certificate::serialHex() const {
@@ -161,31 +202,88 @@ std::chrono::system_clock::time_point Certificate::notAfter() const {
   return asn1TimeToTimePoint(X509_get0_notAfter(cert_.get()));
 }
 
-std::vector<std::string> Certificate::dnsNames() const {
+SubjectAltNames Certificate::subjectAltNames() const {
+  auto names = decodeExtension<GeneralNamesPtr>(cert_.get(), NID_subject_alt_name);
+  return SubjectAltNames::fromGeneralNames(names.get());
+}
+
+std::vector<std::string> Certificate::dnsNames() const { return subjectAltNames().dnsNames(); }
+
+std::vector<std::string> Certificate::ipAddresses() const {
+  return subjectAltNames().ipAddresses();
+}
+
+std::vector<std::string> Certificate::emailAddresses() const {
+  return subjectAltNames().emailAddresses();
+}
+
+std::vector<std::string> Certificate::uris() const { return subjectAltNames().uris(); }
+
+std::vector<std::string> Certificate::keyUsageNames() const {
   std::vector<std::string> out;
-  GeneralNamesPtr names = subjectAltNames(cert_.get());
-  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
-    if (gn->type == GEN_DNS) out.push_back(asn1StringBytes(gn->d.dNSName));
+  // UINT32_MAX means "no keyUsage extension" (every usage allowed).
+  const uint32_t bits = X509_get_key_usage(cert_.get());
+  if (bits == UINT32_MAX) return out;
+  for (const auto& ku : kKeyUsageNames) {
+    if ((bits & ku.bit) != 0) out.emplace_back(ku.name);
   }
   return out;
 }
 
-std::vector<std::string> Certificate::ipAddresses() const {
+std::vector<std::string> Certificate::extendedKeyUsageNames() const {
   std::vector<std::string> out;
-  GeneralNamesPtr names = subjectAltNames(cert_.get());
-  for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
-    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names.get(), i);
-    if (gn->type != GEN_IPADD) continue;
-    const std::string raw = asn1StringBytes(gn->d.iPAddress);
-    char text[INET6_ADDRSTRLEN] = {};
-    int family = raw.size() == 4 ? AF_INET : raw.size() == 16 ? AF_INET6 : 0;
-    // Other lengths are name-constraint masks, not addresses: skip them.
-    if (family != 0 && inet_ntop(family, raw.data(), text, sizeof text) != nullptr) {
-      out.emplace_back(text);
+  auto eku = decodeExtension<ExtendedKeyUsagePtr>(cert_.get(), NID_ext_key_usage);
+  for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku.get()); ++i) {
+    const ASN1_OBJECT* obj = sk_ASN1_OBJECT_value(eku.get(), i);
+    // Short names are what CertificateBuilder::extendedKeyUsage() accepts.
+    if (int nid = OBJ_obj2nid(obj); nid != NID_undef) {
+      out.emplace_back(OBJ_nid2sn(nid));
+      continue;
     }
+    char text[128] = {};
+    if (OBJ_obj2txt(text, sizeof text, obj, 1) > 0) out.emplace_back(text);
   }
   return out;
+}
+
+std::vector<std::string> Certificate::ocspUrls() const {
+  return accessUrls(cert_.get(), NID_ad_OCSP);
+}
+
+std::vector<std::string> Certificate::caIssuersUrls() const {
+  return accessUrls(cert_.get(), NID_ad_ca_issuers);
+}
+
+std::vector<std::string> Certificate::crlDistributionPoints() const {
+  std::vector<std::string> out;
+  auto points = decodeExtension<CrlDistPointsPtr>(cert_.get(), NID_crl_distribution_points);
+  for (int i = 0; points && i < sk_DIST_POINT_num(points.get()); ++i) {
+    const DIST_POINT* dp = sk_DIST_POINT_value(points.get(), i);
+    // type 0 is fullName; 1 (nameRelativeToCRLIssuer) names no URL.
+    if (dp->distpoint == nullptr || dp->distpoint->type != 0) continue;
+    const SubjectAltNames names = SubjectAltNames::fromGeneralNames(dp->distpoint->name.fullname);
+    out.insert(out.end(), names.uris().begin(), names.uris().end());
+  }
+  return out;
+}
+
+bool Certificate::hasOcspNoCheck() const {
+  return X509_get_ext_by_NID(cert_.get(), NID_id_pkix_OCSP_noCheck, -1) >= 0;
+}
+
+std::string Certificate::keyAlgorithm() const {
+  EVP_PKEY* key = X509_get0_pubkey(cert_.get());
+  if (key == nullptr) throw PkiError("certificate public key not decodable");
+  // PrivateKey holds the one table of algorithm names; it works on a public
+  // key too. The extra reference is dropped with the temporary.
+  EVP_PKEY_up_ref(key);
+  return PrivateKey(EvpPkeyPtr(key)).algorithm();
+}
+
+int Certificate::keyBits() const {
+  EVP_PKEY* key = X509_get0_pubkey(cert_.get());
+  if (key == nullptr) throw PkiError("certificate public key not decodable");
+  return EVP_PKEY_get_bits(key);
 }
 
 bool Certificate::isCa() const { return (X509_get_extension_flags(cert_.get()) & EXFLAG_CA) != 0; }

@@ -6,10 +6,18 @@
 #include <vector>
 
 #include "sdk/pki/openssl_ptr.h"
+#include "sdk/pki/subject_alt_names.h"
 
 namespace certctl::sdk::pki {
 
 class PrivateKey;
+
+// The text forms of a distinguished name, shared with Csr so a subject reads
+// the same whether it came from a request or a certificate.
+// RFC 2253, most specific first ("CN=leaf,O=Example"), UTF-8 unescaped.
+std::string distinguishedNameString(const X509_NAME* name);
+// The first CN as UTF-8, "" when there is none.
+std::string distinguishedNameCommonName(const X509_NAME* name);
 
 // A parsed X.509 certificate. Immutable once built, so copies share the
 // underlying X509 through OpenSSL's reference count instead of re-parsing.
@@ -48,10 +56,36 @@ class Certificate {
   std::vector<std::string> dnsNames() const;
   // SAN iPAddress entries in textual form ("10.0.0.1", "::1").
   std::vector<std::string> ipAddresses() const;
+  // SAN rfc822Name entries in certificate order.
+  std::vector<std::string> emailAddresses() const;
+  // SAN uniformResourceIdentifier entries in certificate order.
+  std::vector<std::string> uris() const;
+  // All four SAN kinds at once (one decode instead of four).
+  SubjectAltNames subjectAltNames() const;
   // basicConstraints cA=TRUE.
   bool isCa() const;
   // basicConstraints pathLenConstraint, -1 when absent.
   long pathLength() const;
+  // keyUsage bits by their RFC 5280 names, in bit order: digitalSignature,
+  // contentCommitment, keyEncipherment, dataEncipherment, keyAgreement,
+  // keyCertSign, cRLSign, encipherOnly, decipherOnly. Empty when absent.
+  std::vector<std::string> keyUsageNames() const;
+  // extendedKeyUsage purposes in certificate order by OpenSSL's short name
+  // ("serverAuth", "clientAuth", "emailProtection", "codeSigning",
+  // "timeStamping", "OCSPSigning"), dotted OID when unnamed. Empty when absent.
+  std::vector<std::string> extendedKeyUsageNames() const;
+  // authorityInfoAccess URIs: id-ad-ocsp and id-ad-caIssuers.
+  std::vector<std::string> ocspUrls() const;
+  std::vector<std::string> caIssuersUrls() const;
+  // cRLDistributionPoints fullName URIs.
+  std::vector<std::string> crlDistributionPoints() const;
+  // id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1): the OCSP responder certificate
+  // a client trusts without checking its own revocation.
+  bool hasOcspNoCheck() const;
+  // Subject key: "RSA", "ECDSA", "Ed25519" (as PrivateKey::algorithm()) and
+  // its size (modulus bits, curve field bits, 256 for Ed25519).
+  std::string keyAlgorithm() const;
+  int keyBits() const;
   // SHA-256 of the DER, 64 lowercase hex characters.
   std::string sha256FingerprintHex() const;
   // The certificate's SubjectPublicKeyInfo as PEM.

@@ -1,12 +1,13 @@
 #include "sdk/pki/certificate_builder.h"
 
-#include <arpa/inet.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 
+#include "sdk/pki/csr.h"
 #include "sdk/pki/openssl_error.h"
 #include "sdk/pki/private_key.h"
 
@@ -18,46 +19,38 @@ constexpr auto kBackdate = std::chrono::minutes(5);
 constexpr int kRandomSerialBytes = 16;
 constexpr int kMaxSerialBits = 159;  // 20 DER octets including the sign octet
 
-// keyUsage bit positions (RFC 5280 4.2.1.3).
+using AuthorityInfoAccessPtr =
+    std::unique_ptr<AUTHORITY_INFO_ACCESS, OpenSslDeleter<AUTHORITY_INFO_ACCESS_free>>;
+using CrlDistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, OpenSslDeleter<CRL_DIST_POINTS_free>>;
+using Asn1NullPtr = std::unique_ptr<ASN1_NULL, OpenSslDeleter<ASN1_NULL_free>>;
+using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<ASN1_OBJECT_free>>;
+
+// keyUsage bit positions (RFC 5280 4.2.1.3); KeyUsage's flag n is bit n.
 constexpr int kDigitalSignature = 0;
 constexpr int kKeyEncipherment = 2;
 constexpr int kKeyCertSign = 5;
 constexpr int kCrlSign = 6;
+constexpr int kKeyUsageBits = 9;
 
-bool isDnsLabelChar(unsigned char c) { return std::isalnum(c) != 0 || c == '-' || c == '_'; }
+// The extendedKeyUsage names accepted besides dotted OIDs: OpenSSL's short
+// names, so OBJ_txt2obj resolves them and Certificate reads them back as is.
+constexpr std::string_view kExtendedKeyUsageNames[] = {
+    "serverAuth",   "clientAuth",  "emailProtection",     "codeSigning",
+    "timeStamping", "OCSPSigning", "anyExtendedKeyUsage",
+};
 
-// Hostname syntax check: the name ends up in a certificate other software
-// will match against, so refuse what no resolver would accept.
-bool isValidDnsName(std::string_view name) {
-  if (name.size() > 253) return false;
-  if (name.substr(0, 2) == "*.") name.remove_prefix(2);
-  if (name.empty()) return false;
-  size_t start = 0;
-  for (;;) {
-    size_t dot = name.find('.', start);
-    std::string_view label = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-      return false;
-    }
-    if (!std::all_of(label.begin(), label.end(), [](char c) { return isDnsLabelChar(c); })) {
-      return false;
-    }
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
+bool isDottedOid(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.' || s.find("..") != std::string_view::npos ||
+      s.find('.') == std::string_view::npos) {
+    return false;
   }
+  return std::all_of(s.begin(), s.end(),
+                     [](unsigned char c) { return std::isdigit(c) != 0 || c == '.'; });
 }
 
-// Raw network-order bytes of an IP literal, or "" if it is none.
-std::string parseIp(std::string_view text) {
-  std::string s(text);
-  std::array<unsigned char, 16> buf{};
-  if (inet_pton(AF_INET, s.c_str(), buf.data()) == 1) {
-    return std::string(reinterpret_cast<const char*>(buf.data()), 4);
-  }
-  if (inet_pton(AF_INET6, s.c_str(), buf.data()) == 1) {
-    return std::string(reinterpret_cast<const char*>(buf.data()), 16);
-  }
-  return {};
+// A validated URI as the one-entry GENERAL_NAMES that AIA and CRLDP carry.
+GeneralNamesPtr uriName(const std::string& url) {
+  return SubjectAltNames().addUri(url).toGeneralNames();
 }
 
 BignumPtr randomSerial() {
@@ -152,27 +145,33 @@ CertificateBuilder& CertificateBuilder::validFor(std::chrono::seconds d) {
 }
 
 CertificateBuilder& CertificateBuilder::dnsName(std::string name) {
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (!isValidDnsName(name)) throw PkiError("invalid DNS name: '" + name + "'");
-  if (std::find(dnsNames_.begin(), dnsNames_.end(), name) == dnsNames_.end()) {
-    dnsNames_.push_back(std::move(name));
-  }
+  sans_.addDnsName(std::move(name));
   return *this;
 }
 
 CertificateBuilder& CertificateBuilder::ipAddress(std::string_view ip) {
-  std::string raw = parseIp(ip);
-  if (raw.empty()) throw PkiError("invalid IP address: '" + std::string(ip) + "'");
-  if (std::find(ipAddresses_.begin(), ipAddresses_.end(), raw) == ipAddresses_.end()) {
-    ipAddresses_.push_back(std::move(raw));
-  }
+  sans_.addIpAddress(ip);
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::emailAddress(std::string email) {
+  sans_.addEmailAddress(std::move(email));
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::uri(std::string uri) {
+  sans_.addUri(std::move(uri));
   return *this;
 }
 
 CertificateBuilder& CertificateBuilder::subjectAltName(std::string_view name) {
-  if (!parseIp(name).empty()) return ipAddress(name);
-  return dnsName(std::string(name));
+  sans_.add(name);
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::subjectAltNames(const SubjectAltNames& names) {
+  sans_.merge(names);
+  return *this;
 }
 
 CertificateBuilder& CertificateBuilder::ca(bool isCa, int pathLen) {
@@ -181,13 +180,75 @@ CertificateBuilder& CertificateBuilder::ca(bool isCa, int pathLen) {
   return *this;
 }
 
+CertificateBuilder& CertificateBuilder::keyUsage(KeyUsage usage) {
+  const auto bits = static_cast<unsigned>(usage);
+  if (bits == 0 || bits >= (1U << kKeyUsageBits)) {
+    throw PkiError("keyUsage needs at least one of the nine RFC 5280 bits");
+  }
+  keyUsage_ = usage;
+  return *this;
+}
+
+void CertificateBuilder::setPurpose(const std::string& name, bool on) {
+  auto it = std::find(extendedKeyUsage_.begin(), extendedKeyUsage_.end(), name);
+  if (on && it == extendedKeyUsage_.end()) extendedKeyUsage_.push_back(name);
+  if (!on && it != extendedKeyUsage_.end()) extendedKeyUsage_.erase(it);
+}
+
 CertificateBuilder& CertificateBuilder::serverAuth(bool on) {
-  serverAuth_ = on;
+  setPurpose("serverAuth", on);
   return *this;
 }
 
 CertificateBuilder& CertificateBuilder::clientAuth(bool on) {
-  clientAuth_ = on;
+  setPurpose("clientAuth", on);
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::extendedKeyUsage(const std::vector<std::string>& purposes) {
+  std::vector<std::string> canonical;
+  for (const auto& p : purposes) {
+    if (std::find(std::begin(kExtendedKeyUsageNames), std::end(kExtendedKeyUsageNames), p) !=
+        std::end(kExtendedKeyUsageNames)) {
+      canonical.push_back(p);
+      continue;
+    }
+    Asn1ObjectPtr obj(isDottedOid(p) ? OBJ_txt2obj(p.c_str(), 1) : nullptr);
+    if (!obj) throw PkiError("unknown extendedKeyUsage: '" + p + "'");
+    // An OID OpenSSL can name is kept by name, so "1.3.6.1.5.5.7.3.1" and
+    // "serverAuth" are one entry, not two.
+    const int nid = OBJ_obj2nid(obj.get());
+    canonical.push_back(nid != NID_undef ? OBJ_nid2sn(nid) : p);
+  }
+  extendedKeyUsage_.clear();
+  for (const auto& p : canonical) setPurpose(p, true);
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::authorityInfoAccess(std::string ocspUrl,
+                                                            std::string caIssuersUrl) {
+  if (ocspUrl.empty() && caIssuersUrl.empty()) {
+    throw PkiError("authorityInfoAccess needs an OCSP or a caIssuers URL");
+  }
+  // Validate now, where the bad value was given.
+  if (!ocspUrl.empty()) uriName(ocspUrl);
+  if (!caIssuersUrl.empty()) uriName(caIssuersUrl);
+  ocspUrl_ = std::move(ocspUrl);
+  caIssuersUrl_ = std::move(caIssuersUrl);
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::crlDistributionPoint(std::string url) {
+  uriName(url);
+  if (std::find(crlDistributionPoints_.begin(), crlDistributionPoints_.end(), url) ==
+      crlDistributionPoints_.end()) {
+    crlDistributionPoints_.push_back(std::move(url));
+  }
+  return *this;
+}
+
+CertificateBuilder& CertificateBuilder::ocspNoCheck(bool on) {
+  ocspNoCheck_ = on;
   return *this;
 }
 
@@ -206,6 +267,11 @@ Certificate CertificateBuilder::signWith(const Certificate& issuer, const Privat
   return build(&issuer, issuerKey, subjectPublicKey);
 }
 
+Certificate CertificateBuilder::signWith(const Certificate& issuer, const PrivateKey& issuerKey,
+                                         const Csr& csr) const {
+  return build(&issuer, issuerKey, csr.publicKey());
+}
+
 Certificate CertificateBuilder::build(const Certificate* issuer, const PrivateKey& signingKey,
                                       EVP_PKEY* subjectPublicKey) const {
   if (!notAfter_) throw PkiError("certificate notAfter not set");
@@ -214,7 +280,7 @@ Certificate CertificateBuilder::build(const Certificate* issuer, const PrivateKe
   if (issuer != nullptr && !issuer->matchesKey(signingKey)) {
     throw PkiError("issuer key does not match issuer certificate");
   }
-  const bool hasSan = !dnsNames_.empty() || !ipAddresses_.empty();
+  const bool hasSan = !sans_.empty();
   if (commonName_.empty() && organization_.empty() && !hasSan) {
     throw PkiError("certificate needs a subject or a subject alternative name");
   }
@@ -263,7 +329,11 @@ Certificate CertificateBuilder::build(const Certificate* issuer, const PrivateKe
   auto setBit = [&usage](int bit) {
     if (ASN1_BIT_STRING_set_bit(usage.get(), bit, 1) != 1) throw PkiError("keyUsage");
   };
-  if (ca_) {
+  if (keyUsage_) {
+    for (int bit = 0; bit < kKeyUsageBits; ++bit) {
+      if ((static_cast<unsigned>(*keyUsage_) & (1U << bit)) != 0) setBit(bit);
+    }
+  } else if (ca_) {
     setBit(kKeyCertSign);
     setBit(kCrlSign);
   } else {
@@ -273,37 +343,23 @@ Certificate CertificateBuilder::build(const Certificate* issuer, const PrivateKe
   }
   addExtension(cert.get(), NID_key_usage, usage.get(), true);
 
-  if (serverAuth_ || clientAuth_) {
+  if (!extendedKeyUsage_.empty()) {
     ExtendedKeyUsagePtr eku(sk_ASN1_OBJECT_new_null());
     if (!eku) throw PkiError("EXTENDED_KEY_USAGE");
-    // OBJ_nid2obj returns static objects; the stack's free is a no-op on them.
-    if ((serverAuth_ && sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_server_auth)) <= 0) ||
-        (clientAuth_ && sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_client_auth)) <= 0)) {
-      throw PkiError("extendedKeyUsage");
+    for (const auto& purpose : extendedKeyUsage_) {
+      // Short names resolve to OpenSSL's static objects, dotted OIDs to new
+      // ones; the stack's free releases only the latter.
+      Asn1ObjectPtr obj(OBJ_txt2obj(purpose.c_str(), 0));
+      if (!obj || sk_ASN1_OBJECT_push(eku.get(), obj.get()) <= 0) {
+        throw PkiError("extendedKeyUsage '" + purpose + "'");
+      }
+      obj.release();
     }
     addExtension(cert.get(), NID_ext_key_usage, eku.get(), false);
   }
 
   if (hasSan) {
-    GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
-    if (!names) throw PkiError("GENERAL_NAMES");
-    auto push = [&names](int type, const std::string& bytes) {
-      GENERAL_NAME* gn = GENERAL_NAME_new();
-      ASN1_STRING* value = type == GEN_DNS ? ASN1_IA5STRING_new() : ASN1_OCTET_STRING_new();
-      if (gn == nullptr || value == nullptr ||
-          ASN1_STRING_set(value, bytes.data(), static_cast<int>(bytes.size())) != 1) {
-        GENERAL_NAME_free(gn);
-        ASN1_STRING_free(value);
-        throw PkiError("cannot build subjectAltName");
-      }
-      GENERAL_NAME_set0_value(gn, type, value);
-      if (sk_GENERAL_NAME_push(names.get(), gn) <= 0) {
-        GENERAL_NAME_free(gn);
-        throw PkiError("cannot build subjectAltName");
-      }
-    };
-    for (const auto& dns : dnsNames_) push(GEN_DNS, dns);
-    for (const auto& ip : ipAddresses_) push(GEN_IPADD, ip);
+    GeneralNamesPtr names = sans_.toGeneralNames();
     // RFC 5280 4.2.1.6: critical when the subject is empty.
     const bool critical = X509_NAME_entry_count(subject) == 0;
     addExtension(cert.get(), NID_subject_alt_name, names.get(), critical);
@@ -324,6 +380,52 @@ Certificate CertificateBuilder::build(const Certificate* issuer, const PrivateKe
   }
   if (aki->keyid == nullptr) throw PkiError("cannot set authority key identifier");
   addExtension(cert.get(), NID_authority_key_identifier, aki.get(), false);
+
+  if (!ocspUrl_.empty() || !caIssuersUrl_.empty()) {
+    AuthorityInfoAccessPtr aia(sk_ACCESS_DESCRIPTION_new_null());
+    if (!aia) throw PkiError("AUTHORITY_INFO_ACCESS");
+    auto addAccess = [&aia](int method, const std::string& url) {
+      if (url.empty()) return;
+      ACCESS_DESCRIPTION* ad = ACCESS_DESCRIPTION_new();
+      if (ad == nullptr || sk_ACCESS_DESCRIPTION_push(aia.get(), ad) <= 0) {
+        ACCESS_DESCRIPTION_free(ad);
+        throw PkiError("cannot build authorityInfoAccess");
+      }
+      // Owned by `aia` from here; OBJ_nid2obj is static, the location is
+      // the one entry moved out of a fresh GENERAL_NAMES.
+      GeneralNamesPtr names = uriName(url);
+      ASN1_OBJECT_free(ad->method);
+      ad->method = OBJ_nid2obj(method);
+      GENERAL_NAME_free(ad->location);
+      ad->location = sk_GENERAL_NAME_pop(names.get());
+    };
+    addAccess(NID_ad_OCSP, ocspUrl_);
+    addAccess(NID_ad_ca_issuers, caIssuersUrl_);
+    addExtension(cert.get(), NID_info_access, aia.get(), false);
+  }
+
+  if (!crlDistributionPoints_.empty()) {
+    CrlDistPointsPtr points(sk_DIST_POINT_new_null());
+    if (!points) throw PkiError("CRL_DIST_POINTS");
+    for (const auto& url : crlDistributionPoints_) {
+      DIST_POINT* dp = DIST_POINT_new();
+      if (dp == nullptr || sk_DIST_POINT_push(points.get(), dp) <= 0) {
+        DIST_POINT_free(dp);
+        throw PkiError("cannot build cRLDistributionPoints");
+      }
+      dp->distpoint = DIST_POINT_NAME_new();
+      if (dp->distpoint == nullptr) throw PkiError("DIST_POINT_NAME_new");
+      dp->distpoint->type = 0;  // fullName
+      dp->distpoint->name.fullname = uriName(url).release();
+    }
+    addExtension(cert.get(), NID_crl_distribution_points, points.get(), false);
+  }
+
+  if (ocspNoCheck_) {
+    Asn1NullPtr null(ASN1_NULL_new());
+    if (!null) throw PkiError("ASN1_NULL_new");
+    addExtension(cert.get(), NID_id_pkix_OCSP_noCheck, null.get(), false);
+  }
 
   const EVP_MD* md = isEdwards(signingKey.get()) ? nullptr : EVP_sha256();
   if (X509_sign(cert.get(), signingKey.get(), md) <= 0) throw PkiError("signing failed");
