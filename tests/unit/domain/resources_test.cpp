@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+
+#include "certctl/build_info.h"
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -32,8 +34,8 @@ enum class Dialect { Sqlite, Postgres };
 const char* dialectDir(Dialect d) { return d == Dialect::Sqlite ? "sqlite" : "postgres"; }
 
 fs::path migrationsDir(Dialect d) {
-  // tests/unit/domain/resources_test.cpp -> repository root.
-  fs::path root = fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+  // Not __FILE__: ccache's CCACHE_BASEDIR (used by CI) makes it relative.
+  fs::path root = certctl::build::kSourceDir;
   return root / "core" / "store" / "migrations" / dialectDir(d);
 }
 
