@@ -191,7 +191,10 @@ std::string Certificate::serialHex() const {
   if (hex == nullptr) throw PkiError("cannot format serial number");
   std::string out(hex);
   OPENSSL_free(hex);
-  return out;
+  // BN_bn2hex pads to whole octets ("03AB"); serials are compared as text
+  // across CRL/OCSP/inventory, so use the one canonical form without them.
+  auto firstDigit = out.find_first_not_of('0');
+  return firstDigit == std::string::npos ? "0" : out.substr(firstDigit);
 }
 
 std::chrono::system_clock::time_point Certificate::notBefore() const {
