@@ -9,7 +9,9 @@
 namespace certctl::store {
 
 namespace {
-constexpr std::size_t kMaxQueued = 100000;  // beyond this, reads are audited synchronously
+// Beyond this backlog reads are audited synchronously, which slows readers
+// down to what the database can absorb instead of growing memory.
+constexpr std::size_t kMaxQueued = 20000;
 constexpr std::size_t kBatchSize = 500;
 }  // namespace
 
@@ -70,26 +72,74 @@ void SqlAuditLog::run() {
 }
 
 void SqlAuditLog::writeBatch(std::deque<services::AuditEvent>& batch) {
-  using namespace Poco::Data::Keywords;
+  using Poco::Data::Keywords::use;
+  // Multi-row INSERTs (one statement per kRowsPerStatement events, all in one
+  // transaction): per-row statements cap audited reads at a few thousand/s.
+  constexpr std::size_t kRowsPerStatement = 100;
+  constexpr int kColumns = 14;
   bool pg = db_.dialect() == Dialect::Postgres;
-  const std::string sql = std::string(
-      "INSERT INTO audit_events (id, timestamp, actor, actor_type, action, resource_type, "
-      "resource_id, method, path, status_code, latency_ms, body_hash, request_id, details) "
-      "VALUES ($1, ") + (pg ? "$2::timestamptz" : "$2") +
-      ", $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, " + (pg ? "$14::jsonb" : "$14") + ")";
   auto lease = db_.acquire();
   Poco::Data::Session& session = *lease;
   session.begin();
   try {
-    for (auto& e : batch) {
-      std::string id = services::generateId("ae-", "");
-      std::string stamp = e.timestamp.empty() ? domain::nowRfc3339() : e.timestamp;
-      std::string details = e.details.dump();
-      int status = e.statusCode;
-      double latency = e.latencyMs;
-      session << sql, use(id), use(stamp), use(e.actor), use(e.actorType), use(e.action),
-          use(e.resourceType), use(e.resourceId), use(e.method), use(e.path), use(status),
-          use(latency), use(e.bodyHash), use(e.requestId), use(details), now;
+    std::size_t done = 0;
+    while (done < batch.size()) {
+      std::size_t rows = std::min(kRowsPerStatement, batch.size() - done);
+      // Values live here until the statement has run (Poco binds references).
+      std::vector<std::string> text;
+      std::vector<int> statuses;
+      std::vector<double> latencies;
+      text.reserve(rows * 12);
+      statuses.reserve(rows);
+      latencies.reserve(rows);
+      std::string sql =
+          "INSERT INTO audit_events (id, timestamp, actor, actor_type, action, resource_type, "
+          "resource_id, method, path, status_code, latency_ms, body_hash, request_id, details) "
+          "VALUES ";
+      for (std::size_t r = 0; r < rows; ++r) {
+        int p = static_cast<int>(r) * kColumns;
+        auto param = [&](int column, const char* cast = "") {
+          return "$" + std::to_string(p + column) + (pg ? cast : "");
+        };
+        sql += r ? ", (" : "(";
+        for (int column = 1; column <= kColumns; ++column) {
+          if (column > 1) sql += ", ";
+          sql += column == 2 ? param(column, "::timestamptz")
+                 : column == 14 ? param(column, "::jsonb")
+                                : param(column);
+        }
+        sql += ")";
+      }
+      Poco::Data::Statement stmt(session);
+      stmt << sql;
+      for (std::size_t r = 0; r < rows; ++r) {
+        auto& e = batch[done + r];
+        text.push_back(services::generateId("ae-", ""));
+        text.push_back(e.timestamp.empty() ? domain::nowRfc3339() : e.timestamp);
+        statuses.push_back(e.statusCode);
+        latencies.push_back(e.latencyMs);
+        text.push_back(e.details.dump());
+      }
+      for (std::size_t r = 0; r < rows; ++r) {
+        auto& e = batch[done + r];
+        std::string* t = &text[r * 3];
+        stmt.addBind(use(t[0]));
+        stmt.addBind(use(t[1]));
+        stmt.addBind(use(e.actor));
+        stmt.addBind(use(e.actorType));
+        stmt.addBind(use(e.action));
+        stmt.addBind(use(e.resourceType));
+        stmt.addBind(use(e.resourceId));
+        stmt.addBind(use(e.method));
+        stmt.addBind(use(e.path));
+        stmt.addBind(use(statuses[r]));
+        stmt.addBind(use(latencies[r]));
+        stmt.addBind(use(e.bodyHash));
+        stmt.addBind(use(e.requestId));
+        stmt.addBind(use(t[2]));
+      }
+      stmt.execute();
+      done += rows;
     }
     session.commit();
   } catch (...) {
