@@ -3,6 +3,7 @@
 #include "core/api/audit_routes.h"
 #include "core/api/relation_routes.h"
 #include "core/api/resource_routes.h"
+#include "core/plugins/plugin_routes.h"
 
 namespace certctl::app {
 
@@ -11,6 +12,7 @@ void registerAllRoutes(http::Router& router, RouteDeps deps) {
   api::registerResourceRoutes(router, deps.resources);
   api::registerRelationRoutes(router, deps.resources, deps.agentGroups);
   api::registerAuditRoutes(router, deps.repository);
+  plugins::registerPluginRoutes(router, deps.plugins);
 }
 
 }  // namespace certctl::app

@@ -5,6 +5,10 @@
 #include "core/services/agent_group_service.h"
 #include "core/services/resource_service.h"
 
+namespace certctl::plugins {
+class PluginHost;
+}
+
 namespace certctl::app {
 
 // Every route of the server, registered in one place so tests can walk the
@@ -14,6 +18,7 @@ struct RouteDeps {
   services::ResourceRepository& repository;
   services::AgentGroupService& agentGroups;
   api::HealthDeps health;
+  plugins::PluginHost& plugins;
 };
 
 void registerAllRoutes(http::Router& router, RouteDeps deps);

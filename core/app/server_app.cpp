@@ -17,6 +17,7 @@
 #include "core/http/pipeline.h"
 #include "core/http/server.h"
 #include "core/http/tls_bootstrap.h"
+#include "core/plugins/plugin_host.h"
 #include "core/services/resource_service.h"
 #include "core/store/database.h"
 #include "core/store/demo_seed.h"
@@ -119,6 +120,13 @@ int serve(const config::Config& cfg) {
     serverOptions.keyFile = tls.serverKey.string();
   }
 
+  plugins::PluginHostOptions pluginOptions;
+  pluginOptions.searchDirs = plugins::PluginHost::defaultSearchDirs(cfg.pluginDir);
+  plugins::PluginHost pluginHost(std::move(pluginOptions));
+  pluginHost.scan();
+  spdlog::info("plugins: {} loaded, {} refused (GET /api/v1/plugins lists them)",
+               pluginHost.loaded().size(), pluginHost.refused().size());
+
   store::SqlResourceRepository repository(*db);
   services::ResourceService resources(repository);
   services::AgentGroupService::registerValidators(resources);
@@ -129,7 +137,8 @@ int serve(const config::Config& cfg) {
   http::Router router;
   registerAllRoutes(router, {resources, repository, agentGroups,
                              {[&db] { return db->ping(); },
-                              [&migrator] { return migrator.upToDate(); }, cfg.authType}});
+                              [&migrator] { return migrator.upToDate(); }, cfg.authType},
+                             pluginHost});
 
   std::unique_ptr<http::RateLimiter> limiter;
   if (cfg.rateLimitEnabled)

@@ -7,6 +7,7 @@
 
 #include "core/app/routes.h"
 #include "core/http/pipeline.h"
+#include "core/plugins/plugin_host.h"
 
 using namespace certctl;
 
@@ -68,11 +69,15 @@ struct RouteTable {
   NoMemberships memberships;
   services::ResourceService resources{repository};
   services::AgentGroupService groups{resources, memberships};
+  plugins::PluginHost plugins;  // no search dirs: nothing loaded
   http::Router router;
 
   RouteTable() {
-    app::registerAllRoutes(router, {resources, repository, groups,
-                                    {[] { return true; }, [] { return true; }, "api-key"}});
+    app::registerAllRoutes(router, {resources,
+                                    repository,
+                                    groups,
+                                    {[] { return true; }, [] { return true; }, "api-key"},
+                                    plugins});
   }
 
   http::Pipeline pipeline(const http::ApiKeyAuth& auth) {
