@@ -9,8 +9,8 @@
 namespace certctl::store {
 
 namespace {
-// Beyond this backlog reads are audited synchronously, which slows readers
-// down to what the database can absorb instead of growing memory.
+// Beyond this backlog readers wait for the writer: memory stays bounded and
+// reads slow down to what the database can absorb.
 constexpr std::size_t kMaxQueued = 20000;
 constexpr std::size_t kBatchSize = 500;
 }  // namespace
@@ -23,16 +23,21 @@ SqlAuditLog::~SqlAuditLog() {
     stopping_ = true;
   }
   wake_.notify_all();
+  roomAvailable_.notify_all();
   worker_.join();
 }
 
 void SqlAuditLog::record(services::AuditEvent event, bool durable) {
   if (!durable) {
     std::unique_lock lock(mutex_);
-    if (queue_.size() < kMaxQueued) {
-      queue_.push_back(std::move(event));
-      return;
+    // Backpressure: a full queue makes readers wait for the batch writer
+    // rather than write themselves (which would fight over SQLite's lock).
+    if (queue_.size() >= kMaxQueued) {
+      wake_.notify_all();
+      roomAvailable_.wait(lock, [this] { return queue_.size() < kMaxQueued || stopping_; });
     }
+    queue_.push_back(std::move(event));
+    return;
   }
   std::deque<services::AuditEvent> one;
   one.push_back(std::move(event));
@@ -56,6 +61,7 @@ void SqlAuditLog::run() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      roomAvailable_.notify_all();
       writing_ = true;
       lock.unlock();
       try {

@@ -12,7 +12,8 @@ namespace certctl::store {
 
 // Appends to audit_events. Durable events are inserted before record()
 // returns; the rest are queued and written in batched transactions by a
-// background thread (at most ~250 ms later, and on flush/shutdown).
+// background thread (at most ~250 ms later, and on flush/shutdown). A full
+// queue blocks readers until the writer catches up.
 class SqlAuditLog : public services::AuditLog {
  public:
   explicit SqlAuditLog(Database& db);
@@ -29,6 +30,7 @@ class SqlAuditLog : public services::AuditLog {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable drained_;
+  std::condition_variable roomAvailable_;
   std::deque<services::AuditEvent> queue_;
   bool stopping_ = false;
   bool writing_ = false;

@@ -16,6 +16,8 @@
 #include <Poco/Net/SSLManager.h>
 #include <Poco/URI.h>
 #include <openssl/rand.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -51,6 +53,7 @@ struct Options {
   std::set<std::string> phases = {"list", "get", "steady"};
   bool explain = false;
   bool analyzeSqlite = false;
+  double slowMs = 0;  // print every request slower than this (0: off)
   std::map<std::string, std::string> serverEnv;
 };
 
@@ -71,6 +74,7 @@ struct Options {
   --explain                   print the query plans of the list and single-read queries
   --analyze-sqlite            run ANALYZE after loading SQLite (PostgreSQL is always analyzed)
   --server-env KEY=VALUE      extra environment for the server (repeatable)
+  --slow-ms MS                print each request slower than MS (time into the phase, path)
 )";
   std::exit(2);
 }
@@ -107,6 +111,8 @@ Options parseOptions(int argc, char** argv) {
         }
       } else if (arg == "--explain") {
         o.explain = true;
+      } else if (arg == "--slow-ms") {
+        o.slowMs = std::stod(value());
       } else if (arg == "--analyze-sqlite") {
         o.analyzeSqlite = true;
       } else if (arg == "--server-env") {
@@ -189,14 +195,29 @@ struct PhaseResult {
   json extra = json::object();
 };
 
-// Runs `body(clientIndex, measureStart, end, latencies, errors)` on every
-// client thread at once and gathers what they recorded.
+double msBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+double gSlowMs = 0;
+Clock::time_point gProgramStart = Clock::now();
+
+void reportSlow(double ms, Clock::time_point sent, const std::string& path) {
+  if (gSlowMs <= 0 || ms < gSlowMs) return;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::printf("slow: %.1f ms, sent at t=%.3f s: %s\n", ms, msBetween(gProgramStart, sent) / 1000,
+              path.c_str());
+}
+
 struct Target {
   pid_t server = -1;
   int postgresPort = 0;  // 0: SQLite
   certctl::bench::Sampler* sampler = nullptr;
 };
 
+// Runs `body(clientIndex, measureStart, end, latencies, errors)` on every
+// client thread at once and gathers what they recorded.
 template <typename Body>
 PhaseResult runPhase(std::vector<std::unique_ptr<Client>>& clients, const Target& target,
                      double warmup, double seconds, Body body) {
@@ -226,6 +247,8 @@ PhaseResult runPhase(std::vector<std::unique_ptr<Client>>& clients, const Target
   sync.arrive_and_wait();
   // CPU and memory over the measured window only.
   std::this_thread::sleep_until(measureStart);
+  if (gSlowMs > 0)
+    std::printf("phase measured from t=%.3f s\n", msBetween(gProgramStart, measureStart) / 1000);
   sampler.resetPeak();
   auto serverBefore = certctl::bench::readProc(server);
   double selfBefore = certctl::bench::selfCpuSeconds();
@@ -271,10 +294,6 @@ double waitForAudit(certctl::store::Database& db, double limit) {
   }
 }
 
-double msBetween(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
 json phaseJson(const PhaseResult& r) {
   const auto& s = r.summary;
   json j = {{"requests", s.requests},
@@ -298,6 +317,39 @@ json phaseJson(const PhaseResult& r) {
 std::string fmt(double v, int decimals = 2) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// The commit the benchmark was built from, "+dirty" when files under core/
+// differ from it (the server under test is built from the same tree).
+std::string sourceRevision() {
+#ifdef CERTCTL_SOURCE_DIR
+  auto run = [](const std::string& command) {
+    std::string out;
+    if (FILE* pipe = popen(command.c_str(), "r")) {
+      char buf[256];
+      while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+      pclose(pipe);
+    }
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return out;
+  };
+  std::string dir = CERTCTL_SOURCE_DIR;
+  std::string head = run("git -C '" + dir + "' rev-parse --short HEAD 2>/dev/null");
+  if (head.empty()) return "unknown";
+  std::string dirty = run("git -C '" + dir + "' status --porcelain -- core 2>/dev/null | head -1");
+  return head + (dirty.empty() ? "" : "+dirty");
+#else
+  return "unknown";
+#endif
+}
+
+// When the server binary was built (it may be rebuilt between runs).
+std::string binaryTime(pid_t pid) {
+  struct stat st {};
+  if (stat(("/proc/" + std::to_string(pid) + "/exe").c_str(), &st) != 0) return "unknown";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&st.st_mtime));
   return buf;
 }
 
@@ -326,8 +378,17 @@ std::string machineDescription() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int runBench(int argc, char** argv) {
   Options opt = parseOptions(argc, argv);
+  gSlowMs = opt.slowMs;
+  {
+    // Delivered to the thread that sigwait()s once the server runs.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  }
   Poco::Net::initializeSSL();
 
   std::unique_ptr<PostgresDatabase> pgDatabase;
@@ -352,6 +413,7 @@ int main(int argc, char** argv) {
     out["date"] = date;
   }
 
+  out["revision"] = sourceRevision();
   out["loadavg_before"] = loadAverage();
   int exitCode = 0;
   {
@@ -364,6 +426,18 @@ int main(int argc, char** argv) {
     }
     std::cout << "server pid " << pid << ", port " << server.port() << ", data "
               << server.dataDir().string() << std::endl;
+    out["server_built"] = binaryTime(pid);
+    // Ctrl-C / kill: stop the server too (the data dir stays in /tmp).
+    std::thread([pid] {
+      sigset_t signals;
+      sigemptyset(&signals);
+      sigaddset(&signals, SIGINT);
+      sigaddset(&signals, SIGTERM);
+      int received = 0;
+      sigwait(&signals, &received);
+      kill(pid, SIGTERM);
+      _exit(128 + received);
+    }).detach();
     long startRss = certctl::bench::readProc(pid).rssKb;
 
     // ---- load ----
@@ -379,7 +453,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     out["load_s"] = std::round(load.seconds * 100) / 100;
-    if (opt.explain) std::cout << "query plans:\n" << certctl::bench::explainQueries(*db);
+    if (opt.explain) std::cout << "query plans:\n" << certctl::bench::explainQueries(*db, opt.rows);
 
     // The server keeps its page cache warm by itself; give it a quiet second.
     std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -437,6 +511,7 @@ int main(int argc, char** argv) {
                             auto t1 = Clock::now();
                             if (t0 >= measureStart) {
                               lat.push_back(msBetween(t0, t1));
+                              reportSlow(lat.back(), t0, path);
                               if (status != 200) ++errors;
                             }
                             if (status != 200) {
@@ -479,6 +554,7 @@ int main(int argc, char** argv) {
                             auto t1 = Clock::now();
                             if (t0 < measureStart) continue;
                             lat.push_back(msBetween(t0, t1));
+                            reportSlow(lat.back(), t0, path);
                             if (status != 200) ++errors;
                           }
                         });
@@ -491,25 +567,28 @@ int main(int argc, char** argv) {
       const double interval = 1.0 / opt.rate;  // seconds between sends, over all clients
       const auto k = clients.size();
       std::atomic<long long> lateSends{0};
-      auto r = runPhase(
-          clients, target, 0, opt.seconds,
-          [&](std::size_t i, Clock::time_point measureStart, Clock::time_point end,
-              std::vector<double>& lat, long long& errors) {
-            std::mt19937_64 rng(0xc0ffee + i);
-            std::uniform_int_distribution<std::size_t> pick(0, load.ids.size() - 1);
-            std::string body;
-            // Client i sends requests i, i + K, i + 2K, … of the global schedule.
-            for (std::size_t n = i;; n += k) {
-              auto scheduled = measureStart + std::chrono::duration_cast<Clock::duration>(
-                                                  std::chrono::duration<double>(n * interval));
-              if (scheduled >= end) break;
-              std::this_thread::sleep_until(scheduled);
-              if (Clock::now() - scheduled > std::chrono::milliseconds(1)) ++lateSends;
-              int status = clients[i]->get("/api/v1/certificates/" + load.ids[pick(rng)], body);
-              lat.push_back(msBetween(scheduled, Clock::now()));
-              if (status != 200) ++errors;
-            }
-          });
+      auto r = runPhase(clients, target, 0, opt.seconds,
+                        [&](std::size_t i, Clock::time_point measureStart, Clock::time_point end,
+                            std::vector<double>& lat, long long& errors) {
+                          std::mt19937_64 rng(0xc0ffee + i);
+                          std::uniform_int_distribution<std::size_t> pick(0, load.ids.size() - 1);
+                          std::string body;
+                          // Client i sends requests i, i + K, i + 2K, … of the global schedule.
+                          for (std::size_t n = i;; n += k) {
+                            auto scheduled =
+                                measureStart + std::chrono::duration_cast<Clock::duration>(
+                                                   std::chrono::duration<double>(n * interval));
+                            if (scheduled >= end) break;
+                            std::this_thread::sleep_until(scheduled);
+                            if (Clock::now() - scheduled > std::chrono::milliseconds(1))
+                              ++lateSends;
+                            std::string path = "/api/v1/certificates/" + load.ids[pick(rng)];
+                            int status = clients[i]->get(path, body);
+                            lat.push_back(msBetween(scheduled, Clock::now()));
+                            reportSlow(lat.back(), scheduled, path);
+                            if (status != 200) ++errors;
+                          }
+                        });
       r.extra["target_rps"] = opt.rate;
       r.extra["sends_late_over_1ms"] = lateSends.load();
       auditCheckpoint(r);
@@ -529,7 +608,9 @@ int main(int argc, char** argv) {
     for (auto& [name, r] : results) peakRss = std::max(peakRss, r.peakRssKb);
     std::cout << "\n"
               << opt.dialect << ", " << opt.rows << " certificates, " << opt.clients << " clients, "
-              << opt.seconds << " s per phase, " << out["machine"].get<std::string>() << "\n";
+              << opt.seconds << " s per phase, " << out["machine"].get<std::string>() << "\n"
+              << "source " << out["revision"].get<std::string>() << ", server binary built "
+              << out["server_built"].get<std::string>() << "\n";
     std::printf("%-7s %9s %8s %7s %7s %7s %7s %6s %8s %7s %9s %9s %8s\n", "phase", "requests",
                 "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "srv cpu%", "db cpu%",
                 "bench cpu%", "other cpu%", "peak MB");
@@ -588,4 +669,13 @@ int main(int argc, char** argv) {
     std::cout << out.dump() << std::endl;
   }
   return exitCode;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return runBench(argc, argv);
+  } catch (const std::exception& e) {  // unwinding stops the server and drops the database
+    std::cerr << "inventory_bench: " << e.what() << "\n";
+    return 1;
+  }
 }

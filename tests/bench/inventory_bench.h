@@ -39,7 +39,7 @@ LoadResult loadInventory(store::Database& db, int rows, bool analyze);
 
 // The query plans of the list query (first page and a cursor page) and of the
 // single read, spelled the way core/store/sql_resource_repository.cpp does.
-std::string explainQueries(store::Database& db);
+std::string explainQueries(store::Database& db, int rows);
 
 // Rows in audit_events (the server audits every API request).
 long long countAuditEvents(store::Database& db);

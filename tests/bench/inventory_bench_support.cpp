@@ -150,7 +150,7 @@ LoadResult loadInventory(store::Database& db, int rows, bool analyze) {
   return result;
 }
 
-std::string explainQueries(store::Database& db) {
+std::string explainQueries(store::Database& db, int rows) {
   bool pg = db.dialect() == store::Dialect::Postgres;
   auto lease = db.acquire();
   // A cursor from the middle of the walk.
@@ -161,10 +161,12 @@ std::string explainQueries(store::Database& db) {
         pg ? "SELECT to_char(COALESCE(expires_at, '0001-01-01T00:00:00Z'::timestamptz) AT TIME "
              "ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), id FROM managed_certificates ORDER BY "
              "COALESCE(expires_at, '0001-01-01T00:00:00Z'::timestamptz) DESC, id DESC "
-             "LIMIT 1 OFFSET 50000"
+             "LIMIT 1 OFFSET " +
+                 std::to_string(rows / 2)
            : "SELECT CAST(COALESCE(expires_at, '0001-01-01T00:00:00Z') AS TEXT), id FROM "
              "managed_certificates ORDER BY COALESCE(expires_at, '0001-01-01T00:00:00Z') DESC, "
-             "id DESC LIMIT 1 OFFSET 50000";
+             "id DESC LIMIT 1 OFFSET " +
+                 std::to_string(rows / 2);
     Poco::Data::Statement stmt(*lease);
     stmt << sql, into(sortValue), into(lastId);
     stmt.execute();
