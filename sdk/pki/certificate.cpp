@@ -40,7 +40,6 @@ Ptr decodeExtension(X509* cert, int nid) {
 
 using AuthorityInfoAccessPtr =
     std::unique_ptr<AUTHORITY_INFO_ACCESS, OpenSslDeleter<AUTHORITY_INFO_ACCESS_free>>;
-using CrlDistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, OpenSslDeleter<CRL_DIST_POINTS_free>>;
 
 std::string asn1StringBytes(const ASN1_STRING* s) {
   return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),

@@ -9,6 +9,7 @@
 
 #include "sdk/pki/csr.h"
 #include "sdk/pki/openssl_error.h"
+#include "sdk/pki/openssl_ptr.h"
 #include "sdk/pki/private_key.h"
 
 namespace certctl::sdk::pki {
@@ -21,9 +22,7 @@ constexpr int kMaxSerialBits = 159;  // 20 DER octets including the sign octet
 
 using AuthorityInfoAccessPtr =
     std::unique_ptr<AUTHORITY_INFO_ACCESS, OpenSslDeleter<AUTHORITY_INFO_ACCESS_free>>;
-using CrlDistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, OpenSslDeleter<CRL_DIST_POINTS_free>>;
 using Asn1NullPtr = std::unique_ptr<ASN1_NULL, OpenSslDeleter<ASN1_NULL_free>>;
-using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<ASN1_OBJECT_free>>;
 
 // keyUsage bit positions (RFC 5280 4.2.1.3); KeyUsage's flag n is bit n.
 constexpr int kDigitalSignature = 0;

@@ -16,10 +16,6 @@ namespace certctl::sdk::pki {
 
 namespace {
 
-void freeExtensions(STACK_OF(X509_EXTENSION) * exts) {
-  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-}
-using ExtensionsPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), OpenSslDeleter<freeExtensions>>;
 using EncodeCtxPtr = std::unique_ptr<EVP_ENCODE_CTX, OpenSslDeleter<EVP_ENCODE_CTX_free>>;
 
 // The extensionRequest attribute. OpenSSL 3 answers an empty stack when the

@@ -3,16 +3,12 @@
 #include <cctype>
 
 #include "sdk/pki/openssl_error.h"
+#include "sdk/pki/openssl_ptr.h"
 #include "sdk/pki/private_key.h"
 
 namespace certctl::sdk::pki {
 
 namespace {
-
-void freeExtensions(STACK_OF(X509_EXTENSION) * exts) {
-  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-}
-using ExtensionsPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), OpenSslDeleter<freeExtensions>>;
 
 bool isEdwards(EVP_PKEY* key) {
   int id = EVP_PKEY_get_base_id(key);

@@ -40,5 +40,15 @@ using BasicConstraintsPtr =
 using ExtendedKeyUsagePtr =
     std::unique_ptr<EXTENDED_KEY_USAGE, OpenSslDeleter<EXTENDED_KEY_USAGE_free>>;
 using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, OpenSslDeleter<AUTHORITY_KEYID_free>>;
+using CrlDistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, OpenSslDeleter<CRL_DIST_POINTS_free>>;
+using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpenSslDeleter<ASN1_OBJECT_free>>;
+using Asn1TimePtr = std::unique_ptr<ASN1_TIME, OpenSslDeleter<ASN1_TIME_free>>;
+using X509ExtensionPtr = std::unique_ptr<X509_EXTENSION, OpenSslDeleter<X509_EXTENSION_free>>;
+
+// A stack of extensions owns its elements: free them with the stack.
+inline void freeExtensionStack(STACK_OF(X509_EXTENSION) * exts) {
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+}
+using ExtensionsPtr = std::unique_ptr<STACK_OF(X509_EXTENSION), OpenSslDeleter<freeExtensionStack>>;
 
 }  // namespace certctl::sdk::pki

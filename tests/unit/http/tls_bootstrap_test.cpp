@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
 #include <fstream>
 #include <random>
 #include <sstream>
+#include "tests/support/test_database.h"
 
 #include "sdk/pki/certificate.h"
 #include "sdk/pki/certificate_builder.h"
@@ -20,26 +22,10 @@ namespace fs = std::filesystem;
 namespace pki = certctl::sdk::pki;
 using certctl::http::ensureBootstrapTls;
 using certctl::http::TlsMaterial;
+using certctl::testing::TempDir;
 using namespace std::chrono_literals;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("certctl-tlsboot-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -3,31 +3,16 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+
 #include <fstream>
 #include <random>
 #include <sstream>
+#include "tests/support/test_database.h"
 
 namespace fs = std::filesystem;
 namespace pki = certctl::sdk::pki;
 
 namespace {
-
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::random_device rd;
-    path_ = fs::temp_directory_path() / ("certctl-securefile-" + std::to_string(rd()));
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -45,7 +30,7 @@ unsigned modeOf(const fs::path& p) {
 }  // namespace
 
 TEST_CASE("pki: writeFileAtomic writes content with the exact mode", "[pki]") {
-  ScratchDir dir;
+  certctl::testing::TempDir dir;
   const fs::path key = dir.path() / "k.pem";
   const mode_t oldMask = ::umask(0);  // a permissive umask must not widen the key file
   pki::writeFileAtomic(key, std::string("secret\0bytes", 12));
@@ -61,7 +46,7 @@ TEST_CASE("pki: writeFileAtomic writes content with the exact mode", "[pki]") {
 }
 
 TEST_CASE("pki: writeFileAtomic replaces and leaves no temporary files", "[pki]") {
-  ScratchDir dir;
+  certctl::testing::TempDir dir;
   const fs::path target = dir.path() / "f";
   pki::writeFileAtomic(target, "one");
   // An existing wider file is replaced by a new inode with the new mode.
@@ -73,7 +58,7 @@ TEST_CASE("pki: writeFileAtomic replaces and leaves no temporary files", "[pki]"
 }
 
 TEST_CASE("pki: writeFileAtomic reports the path on failure", "[pki]") {
-  ScratchDir dir;
+  certctl::testing::TempDir dir;
   const fs::path missing = dir.path() / "no-such-dir" / "f";
   CHECK_THROWS_AS(pki::writeFileAtomic(missing, "x"), fs::filesystem_error);
   // A directory in the way: rename fails, the temporary file is cleaned up.
