@@ -1,6 +1,7 @@
 #include "core/app/routes.h"
 
 #include "core/api/audit_routes.h"
+#include "core/api/issuer_routes.h"
 #include "core/api/relation_routes.h"
 #include "core/api/resource_routes.h"
 #include "core/plugins/plugin_routes.h"
@@ -13,6 +14,7 @@ void registerAllRoutes(http::Router& router, RouteDeps deps) {
   api::registerRelationRoutes(router, deps.resources, deps.agentGroups);
   api::registerAuditRoutes(router, deps.repository);
   plugins::registerPluginRoutes(router, deps.plugins);
+  api::registerIssuerRoutes(router, deps.issuers);
 }
 
 }  // namespace certctl::app

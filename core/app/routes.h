@@ -3,6 +3,7 @@
 #include "core/api/health_routes.h"
 #include "core/http/router.h"
 #include "core/services/agent_group_service.h"
+#include "core/services/issuer_registry.h"
 #include "core/services/resource_service.h"
 
 namespace certctl::plugins {
@@ -19,6 +20,7 @@ struct RouteDeps {
   services::AgentGroupService& agentGroups;
   api::HealthDeps health;
   plugins::PluginHost& plugins;
+  services::IssuerRegistry& issuers;
 };
 
 void registerAllRoutes(http::Router& router, RouteDeps deps);

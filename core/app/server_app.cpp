@@ -18,6 +18,7 @@
 #include "core/http/server.h"
 #include "core/http/tls_bootstrap.h"
 #include "core/plugins/plugin_host.h"
+#include "core/services/issuer_registry.h"
 #include "core/services/resource_service.h"
 #include "core/store/database.h"
 #include "core/store/demo_seed.h"
@@ -40,6 +41,18 @@ struct CommandLine {
 bool isLoopbackOrAny(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "0.0.0.0" ||
          host == "::" || host.empty();
+}
+
+// Where relying parties reach us (AIA/CRLDP URLs in issued certificates).
+std::string publicUrl(const config::Config& cfg, bool tls) {
+  if (!cfg.publicUrl.empty()) return cfg.publicUrl;
+  std::string host = cfg.serverHost;
+  if (host == "0.0.0.0" || host == "::" || host.empty()) {
+    char name[256] = {};
+    host = gethostname(name, sizeof name - 1) == 0 ? name : "localhost";
+  }
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(cfg.serverPort);
 }
 
 void blockTerminationSignals(sigset_t& set) {
@@ -134,11 +147,20 @@ int serve(const config::Config& cfg) {
   services::AgentGroupService agentGroups(resources, memberships);
   store::SqlAuditLog auditLog(*db);
 
+  services::IssuerHostSettings issuerSettings;
+  issuerSettings.dataDir = dataDir;
+  issuerSettings.publicUrl = publicUrl(cfg, serverOptions.tls);
+  issuerSettings.ocspRotationGrace =
+      std::chrono::duration_cast<std::chrono::seconds>(cfg.ocspResponderRotationGrace);
+  services::IssuerRegistry issuers(pluginHost, resources, issuerSettings);
+  issuers.attach();
+  issuers.ensureDefaultLocalIssuer(cfg.caCertPath, cfg.caKeyPath);
+
   http::Router router;
   registerAllRoutes(router, {resources, repository, agentGroups,
                              {[&db] { return db->ping(); },
                               [&migrator] { return migrator.upToDate(); }, cfg.authType},
-                             pluginHost});
+                             pluginHost, issuers});
 
   std::unique_ptr<http::RateLimiter> limiter;
   if (cfg.rateLimitEnabled)

@@ -406,6 +406,23 @@ const Variable kVariables[] = {
      [](Config& c, string_view, string_view v) { c.caCertPath = std::string(v); }},
     {"CERTCTL_CA_KEY_PATH", "(none)", "Private key of CERTCTL_CA_CERT_PATH.",
      [](Config& c, string_view, string_view v) { c.caKeyPath = std::string(v); }},
+    {"CERTCTL_OCSP_RESPONDER_ROTATION_GRACE", "168h",
+     "Local CA: renew the OCSP responder certificate this long before it expires.",
+     [](Config& c, string_view n, string_view v) {
+       c.ocspResponderRotationGrace = parseDurationValue(n, v);
+     }},
+    {"CERTCTL_PUBLIC_URL", "(https://HOST:PORT)",
+     "Base URL relying parties use to reach this server; issued certificates point their "
+     "CRL and OCSP URLs here.",
+     [](Config& c, string_view n, string_view v) {
+       std::string url(trim(v));
+       while (!url.empty() && url.back() == '/') url.pop_back();
+       if (!(startsWithIgnoreCase(url, "https://") || startsWithIgnoreCase(url, "http://")) ||
+           url.find_first_of(" \t\"<>") != std::string::npos || url.size() < 10)
+         throw ConfigError(std::string(n), "must be an http:// or https:// URL (got " +
+                                               showValue(v) + ")");
+       c.publicUrl = url;
+     }},
     {"CERTCTL_PLUGIN_DIR", "(none)",
      "Extra directory scanned for plugins before the installed ones.",
      [](Config& c, string_view, string_view v) { c.pluginDir = std::string(v); }},

@@ -50,6 +50,8 @@ struct Config {
   bool insecureHttp = false;            // CERTCTL_INSECURE_HTTP: plain HTTP, development only
   std::string tlsCertPath, tlsKeyPath;  // CERTCTL_TLS_CERT_PATH / _KEY_PATH: both or neither
   std::string caCertPath, caKeyPath;    // CERTCTL_CA_CERT_PATH / _KEY_PATH: both or neither
+  std::chrono::milliseconds ocspResponderRotationGrace{604800000};  // 7 days
+  std::string publicUrl;  // CERTCTL_PUBLIC_URL ("" = https://<host>:<port>)
   std::string pluginDir;                // CERTCTL_PLUGIN_DIR
   bool demo = false;                    // CERTCTL_DEMO: seed demo data
 

@@ -79,7 +79,7 @@ void AgentGroupService::removeMembership(const std::string& groupId, const std::
 }
 
 void AgentGroupService::registerValidators(ResourceService& resources) {
-  resources.addValidator("agent-groups", [](const json& values) {
+  resources.addValidator("agent-groups", [](const json& values, const json*) {
     auto cidr = values.find("match_ip_cidr");
     if (cidr != values.end() && cidr->is_string() && !cidr->get<std::string>().empty())
       if (auto error = domain::validateCidr(*cidr))

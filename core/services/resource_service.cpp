@@ -193,10 +193,11 @@ json ResourceService::validated(const ResourceSpec& spec, const json& body, cons
   return values;
 }
 
-void ResourceService::runValidators(const ResourceSpec& spec, const json& values) {
+void ResourceService::runValidators(const ResourceSpec& spec, const json& values,
+                                    const json* current) {
   auto it = validators_.find(spec.name);
   if (it == validators_.end()) return;
-  for (const auto& validator : it->second) validator(values);
+  for (const auto& validator : it->second) validator(values, current);
 }
 
 void ResourceService::checkReferences(const ResourceSpec& spec, const json& values) {
@@ -224,7 +225,7 @@ json ResourceService::create(const ResourceSpec& spec, const json& body) {
       throw domain::badRequest(field.name, field.name + " is required");
     }
   }
-  runValidators(spec, values);
+  runValidators(spec, values, nullptr);
   checkReferences(spec, values);
 
   std::string id;
@@ -244,7 +245,9 @@ json ResourceService::create(const ResourceSpec& spec, const json& body) {
   values[spec.createdColumn] = now;
   if (spec.hasUpdatedAt) values["updated_at"] = now;
   repository_.insert(spec, values);
-  return get(spec, id);
+  auto created = get(spec, id);
+  notify(spec, Change::Created, id, created);
+  return created;
 }
 
 json ResourceService::get(const ResourceSpec& spec, const std::string& id) {
@@ -260,13 +263,15 @@ json ResourceService::update(const ResourceSpec& spec, const std::string& id, co
   for (const auto& field : spec.fields)
     if (field.required && values.contains(field.name) && values[field.name].is_null())
       throw domain::badRequest(field.name, field.name + " is required");
-  runValidators(spec, values);
+  runValidators(spec, values, &current);
   checkReferences(spec, values);
   if (values.empty()) return current;
   if (spec.hasUpdatedAt) values["updated_at"] = domain::nowRfc3339();
   if (!repository_.update(spec, id, values))
     throw domain::notFound(spec.singular + " not found: " + id);
-  return get(spec, id);
+  auto updated = get(spec, id);
+  notify(spec, Change::Updated, id, updated);
+  return updated;
 }
 
 void ResourceService::remove(const ResourceSpec& spec, const std::string& id) {
@@ -276,9 +281,20 @@ void ResourceService::remove(const ResourceSpec& spec, const std::string& id) {
     if (spec.hasUpdatedAt) changes["updated_at"] = domain::nowRfc3339();
     if (!repository_.update(spec, id, changes))
       throw domain::notFound(spec.singular + " not found: " + id);
+    notify(spec, Change::Updated, id, get(spec, id));
     return;
   }
+  auto listening = listeners_.find(spec.name) != listeners_.end();
+  json before = listening ? repository_.get(spec, id).value_or(json()) : json();
   if (!repository_.remove(spec, id)) throw domain::notFound(spec.singular + " not found: " + id);
+  notify(spec, Change::Removed, id, before);
+}
+
+void ResourceService::notify(const ResourceSpec& spec, Change change, const std::string& id,
+                             const json& record) {
+  auto it = listeners_.find(spec.name);
+  if (it == listeners_.end()) return;
+  for (const auto& listener : it->second) listener(change, id, record);
 }
 
 ListResult ResourceService::list(const ResourceSpec& spec, const domain::ListQuery& query) {

@@ -28,10 +28,21 @@ class ResourceService {
   ResourceRepository& repository() { return repository_; }
 
   // Extra checks a resource needs beyond field types (e.g. a CIDR's syntax).
-  // Called with the validated fields of a create or update, before any write.
-  using Validator = std::function<void(const nlohmann::json& values)>;
+  // Called with the validated fields of a create or update, before any write;
+  // `current` is the stored record on update and null on create.
+  using Validator = std::function<void(const nlohmann::json& values, const nlohmann::json* current)>;
   void addValidator(const std::string& resourceName, Validator validator) {
     validators_[resourceName].push_back(std::move(validator));
+  }
+
+  // Told after a record was created, updated or removed (e.g. to start an
+  // issuance, or to drop a cached plugin instance). `record` is the stored
+  // record after the change (before it, for Removed).
+  enum class Change { Created, Updated, Removed };
+  using ChangeListener =
+      std::function<void(Change change, const std::string& id, const nlohmann::json& record)>;
+  void addChangeListener(const std::string& resourceName, ChangeListener listener) {
+    listeners_[resourceName].push_back(std::move(listener));
   }
 
  private:
@@ -39,10 +50,14 @@ class ResourceService {
                            const nlohmann::json* current);
   void checkReferences(const domain::ResourceSpec& spec, const nlohmann::json& values);
 
-  void runValidators(const domain::ResourceSpec& spec, const nlohmann::json& values);
+  void runValidators(const domain::ResourceSpec& spec, const nlohmann::json& values,
+                     const nlohmann::json* current);
+  void notify(const domain::ResourceSpec& spec, Change change, const std::string& id,
+              const nlohmann::json& record);
 
   ResourceRepository& repository_;
   std::map<std::string, std::vector<Validator>> validators_;
+  std::map<std::string, std::vector<ChangeListener>> listeners_;
 };
 
 // Shared by the service and the query parser: canonical spelling of an enum value

@@ -144,44 +144,6 @@ Options parseOptions(int argc, char** argv) {
   return o;
 }
 
-std::string randomHex(int bytes) {
-  std::vector<unsigned char> buf(static_cast<std::size_t>(bytes));
-  RAND_bytes(buf.data(), bytes);
-  std::string out;
-  for (unsigned char b : buf) {
-    out += "0123456789abcdef"[b >> 4];
-    out += "0123456789abcdef"[b & 15];
-  }
-  return out;
-}
-
-// A database created on the PostgreSQL server for this run, dropped at the end.
-class PostgresDatabase {
- public:
-  explicit PostgresDatabase(const std::string& adminUrl) : adminUrl_(adminUrl) {
-    name_ = "certctl_bench_" + randomHex(4);
-    auto admin = certctl::store::Database::open(adminUrl_, 1);
-    auto lease = admin->acquire();
-    admin->executeScript(*lease, "CREATE DATABASE " + name_);
-    auto slash = adminUrl_.find('/', adminUrl_.find("://") + 3);
-    auto query = adminUrl_.find('?');
-    url_ = adminUrl_.substr(0, slash) + "/" + name_ +
-           (query == std::string::npos ? "" : adminUrl_.substr(query));
-  }
-  ~PostgresDatabase() {
-    try {
-      auto admin = certctl::store::Database::open(adminUrl_, 1);
-      auto lease = admin->acquire();
-      admin->executeScript(*lease, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    } catch (const std::exception& e) {
-      std::cerr << "warning: could not drop " << name_ << ": " << e.what() << "\n";
-    }
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::string adminUrl_, name_, url_;
-};
 
 struct PhaseResult {
   Summary summary;
@@ -391,14 +353,14 @@ int runBench(int argc, char** argv) {
   }
   Poco::Net::initializeSSL();
 
-  std::unique_ptr<PostgresDatabase> pgDatabase;
+  std::unique_ptr<certctl::bench::PostgresDatabase> pgDatabase;
   certctl::testing::ServerProcessOptions serverOptions;
   serverOptions.ownDatabase = false;
   serverOptions.env = {{"CERTCTL_RATE_LIMIT_ENABLED", "false"},
                        {"CERTCTL_LOG_LEVEL", "warn"},
                        {"CERTCTL_DATABASE_MAX_CONNS", "32"}};
   if (opt.dialect == "postgres") {
-    pgDatabase = std::make_unique<PostgresDatabase>(opt.pgUrl);
+    pgDatabase = std::make_unique<certctl::bench::PostgresDatabase>(opt.pgUrl);
     serverOptions.env["CERTCTL_DATABASE_URL"] = pgDatabase->url();
   }
   for (const auto& [k, v] : opt.serverEnv) serverOptions.env[k] = v;

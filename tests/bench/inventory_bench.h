@@ -44,6 +44,23 @@ std::string explainQueries(store::Database& db, int rows);
 // Rows in audit_events (the server audits every API request).
 long long countAuditEvents(store::Database& db);
 
+// ---- databases -------------------------------------------------------------
+
+std::string randomHex(int bytes);
+
+// A database created on a PostgreSQL server for one run, dropped at the end.
+class PostgresDatabase {
+ public:
+  explicit PostgresDatabase(const std::string& adminUrl);
+  ~PostgresDatabase();
+  PostgresDatabase(const PostgresDatabase&) = delete;
+  PostgresDatabase& operator=(const PostgresDatabase&) = delete;
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string adminUrl_, name_, url_;
+};
+
 // ---- HTTP ------------------------------------------------------------------
 
 // One keep-alive HTTPS connection that trusts the server's bootstrap CA.
@@ -57,12 +74,16 @@ class Client {
   // GET path; the body goes to `body`. Returns the HTTP status, or 0 when the
   // connection failed (the next call reconnects).
   int get(const std::string& path, std::string& body);
+  // POST a JSON body (same contract as get()).
+  int post(const std::string& path, const std::string& json, std::string& body);
   long reconnects() const { return reconnects_; }
   // Requests sent by every Client so far (each is audited by the server).
   static long long totalRequests() { return total_.load(); }
 
  private:
   void connect();
+  int send(const std::string& method, const std::string& path, const std::string* json,
+           std::string& body);
 
   int port_;
   std::string caFile_;

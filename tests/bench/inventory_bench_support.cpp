@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iostream>
+#include <openssl/rand.h>
 #include <sstream>
 
 #include "tests/bench/inventory_bench.h"
@@ -220,6 +222,40 @@ long long countAuditEvents(store::Database& db) {
   return count;
 }
 
+// ---- databases -------------------------------------------------------------
+
+std::string randomHex(int bytes) {
+  std::vector<unsigned char> buf(static_cast<std::size_t>(bytes));
+  RAND_bytes(buf.data(), bytes);
+  std::string out;
+  for (unsigned char b : buf) {
+    out += "0123456789abcdef"[b >> 4];
+    out += "0123456789abcdef"[b & 15];
+  }
+  return out;
+}
+
+PostgresDatabase::PostgresDatabase(const std::string& adminUrl) : adminUrl_(adminUrl) {
+  name_ = "certctl_bench_" + randomHex(4);
+  auto admin = store::Database::open(adminUrl_, 1);
+  auto lease = admin->acquire();
+  admin->executeScript(*lease, "CREATE DATABASE " + name_);
+  auto slash = adminUrl_.find('/', adminUrl_.find("://") + 3);
+  auto query = adminUrl_.find('?');
+  url_ = adminUrl_.substr(0, slash) + "/" + name_ +
+         (query == std::string::npos ? "" : adminUrl_.substr(query));
+}
+
+PostgresDatabase::~PostgresDatabase() {
+  try {
+    auto admin = store::Database::open(adminUrl_, 1);
+    auto lease = admin->acquire();
+    admin->executeScript(*lease, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  } catch (const std::exception& e) {
+    std::cerr << "warning: could not drop " << name_ << ": " << e.what() << "\n";
+  }
+}
+
 // ---- HTTP ------------------------------------------------------------------
 
 Client::Client(int port, std::string caFile, std::string apiKey)
@@ -240,15 +276,28 @@ void Client::connect() {
 std::atomic<long long> Client::total_{0};
 
 int Client::get(const std::string& path, std::string& body) {
+  return send(Poco::Net::HTTPRequest::HTTP_GET, path, nullptr, body);
+}
+
+int Client::post(const std::string& path, const std::string& json, std::string& body) {
+  return send(Poco::Net::HTTPRequest::HTTP_POST, path, &json, body);
+}
+
+int Client::send(const std::string& method, const std::string& path, const std::string* json,
+                 std::string& body) {
   body.clear();
   ++total_;
   try {
     if (!session_) connect();
-    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, path,
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     request.setKeepAlive(true);
     request.set("Authorization", authorization_);
-    session_->sendRequest(request);
+    if (json) {
+      request.setContentType("application/json");
+      request.setContentLength(static_cast<std::streamsize>(json->size()));
+    }
+    std::ostream& out = session_->sendRequest(request);
+    if (json) out << *json;
     Poco::Net::HTTPResponse response;
     std::istream& in = session_->receiveResponse(response);
     Poco::StreamCopier::copyToString(in, body);

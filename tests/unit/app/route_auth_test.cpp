@@ -70,6 +70,7 @@ struct RouteTable {
   services::ResourceService resources{repository};
   services::AgentGroupService groups{resources, memberships};
   plugins::PluginHost plugins;  // no search dirs: nothing loaded
+  services::IssuerRegistry issuers{plugins, resources, {}};
   http::Router router;
 
   RouteTable() {
@@ -77,7 +78,8 @@ struct RouteTable {
                                     repository,
                                     groups,
                                     {[] { return true; }, [] { return true; }, "api-key"},
-                                    plugins});
+                                    plugins,
+                                    issuers});
   }
 
   http::Pipeline pipeline(const http::ApiKeyAuth& auth) {

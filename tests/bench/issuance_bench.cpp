@@ -1,0 +1,333 @@
+// issuance_bench: certificates per second end to end through the REST API,
+// and in the same run `cfssl serve` signing the same CSRs (issue 3).
+//
+// certctl: one agent and N managed certificates bound to it are created
+// first (each waits in AwaitingCSR), then K concurrent keep-alive HTTPS
+// clients submit pre-made ECDSA P-256 CSRs with POST /api/v1/agents/{id}/csr.
+// Every 200 is a signed certificate whose version is stored durably in the
+// server's database (checked by counting certificate_versions afterwards).
+// cfssl: `cfssl serve` with an ECDSA P-256 CA on loopback, K concurrent
+// keep-alive HTTP clients POST /api/v1/cfssl/sign with the same CSRs; it
+// stores nothing.
+// Run by hand (DESIGN §8): build/dev/bin/issuance_bench [--dialect postgres --pg-url URL]
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "sdk/pki/csr_builder.h"
+#include "sdk/pki/private_key.h"
+#include "tests/bench/inventory_bench.h"
+#include "tests/support/process.h"
+#include "tests/support/server_process.h"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+namespace pki = certctl::sdk::pki;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  std::string dialect = "sqlite";
+  std::string pgUrl;
+  int certs = 20000;
+  int clients = 16;
+  bool cfssl = true;
+};
+
+[[noreturn]] void usage(const std::string& error) {
+  if (!error.empty()) std::cerr << "issuance_bench: " << error << "\n";
+  std::cerr << R"(usage: issuance_bench [options]
+  --dialect sqlite|postgres   database of the server (default sqlite)
+  --pg-url URL                admin URL of a PostgreSQL server (with --dialect postgres)
+  --certs N                   certificates to issue (default 20000)
+  --clients K                 concurrent clients (default 16)
+  --no-cfssl                  skip the cfssl comparison
+)";
+  std::exit(error.empty() ? 0 : 2);
+}
+
+Options parseOptions(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) usage(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--dialect")
+      o.dialect = value();
+    else if (arg == "--pg-url")
+      o.pgUrl = value();
+    else if (arg == "--certs")
+      o.certs = std::stoi(value());
+    else if (arg == "--clients")
+      o.clients = std::stoi(value());
+    else if (arg == "--no-cfssl")
+      o.cfssl = false;
+    else if (arg == "-h" || arg == "--help")
+      usage("");
+    else
+      usage("unknown option " + arg);
+  }
+  if (o.dialect == "postgres" && o.pgUrl.empty()) usage("--dialect postgres needs --pg-url");
+  if (o.certs < 1 || o.clients < 1) usage("--certs and --clients must be positive");
+  return o;
+}
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CSRs made in parallel before anything is measured.
+std::vector<std::string> makeCsrs(int n) {
+  std::vector<std::string> csrs(static_cast<std::size_t>(n));
+  std::atomic<int> next{0};
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < std::max(2u, std::thread::hardware_concurrency()); ++t)
+    workers.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) {
+        auto key = pki::PrivateKey::generateEcP256();
+        std::string cn = "bench-" + std::to_string(i) + ".example.com";
+        csrs[static_cast<std::size_t>(i)] =
+            pki::CsrBuilder().commonName(cn).subjectAltName(cn).sign(key).toPem();
+      }
+    });
+  for (auto& w : workers) w.join();
+  return csrs;
+}
+
+// Runs `count` jobs on `clients` threads; job(i, latencies) returns success.
+template <typename MakeClient, typename Job>
+certctl::bench::Summary runLoad(int count, int clients, MakeClient makeClient, Job job) {
+  std::atomic<int> next{0};
+  std::atomic<long long> errors{0};
+  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
+  std::vector<std::thread> threads;
+  auto start = Clock::now();
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      auto client = makeClient();
+      for (int i = next++; i < count; i = next++) {
+        auto t0 = Clock::now();
+        bool ok = job(*client, i);
+        latencies[static_cast<std::size_t>(c)].push_back(secondsSince(t0) * 1000);
+        if (!ok) ++errors;
+      }
+    });
+  for (auto& t : threads) t.join();
+  double seconds = secondsSince(start);
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  return certctl::bench::summarize(all, errors, seconds);
+}
+
+void printSummary(const std::string& name, const certctl::bench::Summary& s) {
+  std::printf("%-34s %8.0f certs/s  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  errors %lld\n",
+              name.c_str(), s.rps, s.p50, s.p99, s.max, s.errors);
+}
+
+// The first few failures are shown; the rest only counted.
+void reportError(int status, const std::string& body) {
+  static std::atomic<int> printed{0};
+  if (printed++ < 5) std::fprintf(stderr, "error %d: %.300s\n", status, body.c_str());
+}
+
+// ---- certctl ----------------------------------------------------------------
+
+certctl::bench::Summary benchCertctl(const Options& opt, const std::vector<std::string>& csrs) {
+  std::unique_ptr<certctl::bench::PostgresDatabase> pg;
+  certctl::testing::ServerProcessOptions so;
+  so.ownDatabase = false;
+  so.env = {{"CERTCTL_RATE_LIMIT_ENABLED", "false"},
+            {"CERTCTL_LOG_LEVEL", "warn"},
+            {"CERTCTL_KEYGEN_MODE", "agent"},
+            {"CERTCTL_DATABASE_MAX_CONNS", "32"}};
+  if (opt.dialect == "postgres") {
+    pg = std::make_unique<certctl::bench::PostgresDatabase>(opt.pgUrl);
+    so.env["CERTCTL_DATABASE_URL"] = pg->url();
+  }
+  certctl::testing::ServerProcess server(so);
+  std::cout << "certctl-server (" << opt.dialect << ") on port " << server.port() << std::endl;
+
+  auto agent = server.post("/api/v1/agents", {{"name", "bench-agent"}, {"hostname", "bench"}});
+  if (agent.status != 201) throw std::runtime_error("register agent: " + agent.body);
+  std::string agentId = agent.json()["id"];
+
+  // N certificates, each waiting for its CSR.
+  std::vector<std::string> certIds(csrs.size());
+  auto makeClient = [&] {
+    return std::make_unique<certctl::bench::Client>(server.port(), server.caFile().string(),
+                                                    server.apiKey());
+  };
+  auto setupStart = Clock::now();
+  auto setup = runLoad(static_cast<int>(csrs.size()), opt.clients, makeClient,
+                       [&](certctl::bench::Client& client, int i) {
+                         std::string cn = "bench-" + std::to_string(i) + ".example.com";
+                         json body = {{"name", cn},
+                                      {"common_name", cn},
+                                      {"sans", {cn}},
+                                      {"issuer_id", "iss-local"},
+                                      {"agent_id", agentId}};
+                         std::string out;
+                         int status = client.post("/api/v1/certificates", body.dump(), out);
+                         if (status != 201) {
+                           reportError(status, out);
+                           return false;
+                         }
+                         certIds[static_cast<std::size_t>(i)] = json::parse(out)["id"];
+                         return true;
+                       });
+  std::printf("setup: %zu certificates created in %.1f s (%lld errors)\n", csrs.size(),
+              secondsSince(setupStart), setup.errors);
+  if (setup.errors) throw std::runtime_error("certificate creation failed");
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // let the jobs reach AwaitingCSR
+
+  std::string path = "/api/v1/agents/" + agentId + "/csr";
+  auto summary = runLoad(static_cast<int>(csrs.size()), opt.clients, makeClient,
+                         [&](certctl::bench::Client& client, int i) {
+                           json body = {{"certificate_id", certIds[static_cast<std::size_t>(i)]},
+                                        {"csr_pem", csrs[static_cast<std::size_t>(i)]}};
+                           std::string out;
+                           int status = client.post(path, body.dump(), out);
+                           if (status != 200) reportError(status, out);
+                           return status == 200;
+                         });
+
+  auto versions = server.get("/api/v1/certificate-versions?per_page=1");
+  if (versions.status == 200)
+    std::printf("stored certificate versions: %s\n",
+                versions.json().value("total", json()).dump().c_str());
+  return summary;
+}
+
+// ---- cfssl --------------------------------------------------------------------
+
+class SpawnedProcess {
+ public:
+  explicit SpawnedProcess(const std::vector<std::string>& argv, const fs::path& log) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    if (posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0)
+      throw std::runtime_error("cannot start " + argv[0]);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~SpawnedProcess() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+struct PlainClient {
+  explicit PlainClient(int port) : session("127.0.0.1", static_cast<Poco::UInt16>(port)) {
+    session.setKeepAlive(true);
+  }
+  int post(const std::string& path, const std::string& body, std::string& out) {
+    try {
+      Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, path,
+                                 Poco::Net::HTTPMessage::HTTP_1_1);
+      req.setKeepAlive(true);
+      req.setContentType("application/json");
+      req.setContentLength(static_cast<std::streamsize>(body.size()));
+      session.sendRequest(req) << body;
+      Poco::Net::HTTPResponse resp;
+      out.clear();
+      Poco::StreamCopier::copyToString(session.receiveResponse(resp), out);
+      return resp.getStatus();
+    } catch (const std::exception&) {
+      session.reset();
+      return 0;
+    }
+  }
+  Poco::Net::HTTPClientSession session;
+};
+
+certctl::bench::Summary benchCfssl(const Options& opt, const std::vector<std::string>& csrs) {
+  certctl::testing::TempDir dir;
+  auto p = [&](const char* name) { return (dir.path() / name).string(); };
+  std::ofstream(p("csr.json")) << R"({"CN":"cfssl bench CA","key":{"algo":"ecdsa","size":256}})";
+  std::ofstream(p("config.json"))
+      << R"({"signing":{"default":{"expiry":"2160h","usages":["digital signature","server auth"]}}})";
+  auto genkey = certctl::testing::runProcess({"cfssl", "genkey", "-initca", p("csr.json")});
+  if (genkey.exitCode != 0) throw std::runtime_error("cfssl genkey: " + genkey.output);
+  auto out = json::parse(genkey.output.substr(genkey.output.find('{')));
+  std::ofstream(p("ca.pem")) << out["cert"].get<std::string>();
+  std::ofstream(p("ca-key.pem")) << out["key"].get<std::string>();
+
+  int port = certctl::testing::freeLoopbackPort();
+  SpawnedProcess cfssl(
+      {"cfssl", "serve", "-address", "127.0.0.1", "-port", std::to_string(port), "-ca", p("ca.pem"),
+       "-ca-key", p("ca-key.pem"), "-config", p("config.json")},
+      dir.path() / "cfssl.log");
+  // Wait until it answers.
+  for (int i = 0; i < 100; ++i) {
+    PlainClient probe(port);
+    std::string body;
+    if (probe.post("/api/v1/cfssl/sign", "{}", body) != 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::cout << "cfssl serve on port " << port << std::endl;
+  return runLoad(
+      static_cast<int>(csrs.size()), opt.clients,
+      [&] { return std::make_unique<PlainClient>(port); },
+      [&](PlainClient& client, int i) {
+        std::string cn = "bench-" + std::to_string(i) + ".example.com";
+        json body = {{"certificate_request", csrs[static_cast<std::size_t>(i)]}, {"hosts", {cn}}};
+        std::string response;
+        return client.post("/api/v1/cfssl/sign", body.dump(), response) == 200 &&
+               response.find("\"success\":true") != std::string::npos;
+      });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt = parseOptions(argc, argv);
+  Poco::Net::initializeSSL();
+  signal(SIGPIPE, SIG_IGN);
+  std::printf("issuance_bench: %d ECDSA P-256 CSRs, %d clients, dialect %s\n", opt.certs,
+              opt.clients, opt.dialect.c_str());
+  auto csrStart = Clock::now();
+  auto csrs = makeCsrs(opt.certs);
+  std::printf("made %d CSRs in %.1f s\n", opt.certs, secondsSince(csrStart));
+  try {
+    auto ours = benchCertctl(opt, csrs);
+    printSummary("certctl (REST, stored) " + opt.dialect, ours);
+    if (opt.cfssl) {
+      auto theirs = benchCfssl(opt, csrs);
+      printSummary("cfssl serve (not stored)", theirs);
+      if (theirs.rps > 0) std::printf("ratio certctl / cfssl: %.2f\n", ours.rps / theirs.rps);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "issuance_bench: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
