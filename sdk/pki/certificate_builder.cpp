@@ -224,6 +224,11 @@ CertificateBuilder& CertificateBuilder::extendedKeyUsage(const std::vector<std::
   return *this;
 }
 
+CertificateBuilder& CertificateBuilder::extendedKeyUsageCritical(bool on) {
+  extendedKeyUsageCritical_ = on;
+  return *this;
+}
+
 CertificateBuilder& CertificateBuilder::authorityInfoAccess(std::string ocspUrl,
                                                             std::string caIssuersUrl) {
   if (ocspUrl.empty() && caIssuersUrl.empty()) {
@@ -354,7 +359,7 @@ Certificate CertificateBuilder::build(const Certificate* issuer, const PrivateKe
       }
       obj.release();
     }
-    addExtension(cert.get(), NID_ext_key_usage, eku.get(), false);
+    addExtension(cert.get(), NID_ext_key_usage, eku.get(), extendedKeyUsageCritical_);
   }
 
   if (hasSan) {

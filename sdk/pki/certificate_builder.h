@@ -88,6 +88,10 @@ class CertificateBuilder {
   // "codeSigning", "timeStamping", "OCSPSigning", "anyExtendedKeyUsage", or
   // a dotted OID; throws PkiError on anything else.
   CertificateBuilder& extendedKeyUsage(const std::vector<std::string>& purposes);
+  // Marks extendedKeyUsage critical (default: not). RFC 3161 2.3 requires it
+  // of a time-stamping authority's certificate, and OpenSSL refuses such a
+  // certificate for timestamp signing without it.
+  CertificateBuilder& extendedKeyUsageCritical(bool on = true);
 
   // authorityInfoAccess: where relying parties find the OCSP responder and
   // the issuer certificate. Either may be "" (left out), not both; each must
@@ -132,6 +136,7 @@ class CertificateBuilder {
   int pathLen_ = -1;
   std::optional<KeyUsage> keyUsage_;
   std::vector<std::string> extendedKeyUsage_;  // short names or dotted OIDs
+  bool extendedKeyUsageCritical_ = false;
   std::string ocspUrl_;
   std::string caIssuersUrl_;
   std::vector<std::string> crlDistributionPoints_;

@@ -7,6 +7,7 @@
 
 #include <climits>
 
+#include "sdk/pki/base64.h"
 #include "sdk/pki/certificate.h"
 #include "sdk/pki/memory_bio.h"
 #include "sdk/pki/openssl_error.h"
@@ -16,34 +17,12 @@ namespace certctl::sdk::pki {
 
 namespace {
 
-using EncodeCtxPtr = std::unique_ptr<EVP_ENCODE_CTX, OpenSslDeleter<EVP_ENCODE_CTX_free>>;
-
 // The extensionRequest attribute. OpenSSL 3 answers an empty stack when the
 // request has none and nullptr only when the attribute is malformed.
 ExtensionsPtr requestedExtensions(X509_REQ* req) {
   ExtensionsPtr exts(X509_REQ_get_extensions(req));
   if (!exts) throw PkiError("malformed extension request in CSR");
   return exts;
-}
-
-std::string decodeBase64(std::string_view text) {
-  if (text.size() > static_cast<size_t>(INT_MAX)) throw PkiError("CSR base64 too large");
-  EncodeCtxPtr ctx(EVP_ENCODE_CTX_new());
-  if (!ctx) throw PkiError("EVP_ENCODE_CTX_new");
-  EVP_DecodeInit(ctx.get());
-  // Decoded data is never longer than its base64 text.
-  std::string out(text.size() + 3, '\0');
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  int len = 0;
-  int tail = 0;
-  // EVP_Decode* skip CR, LF and blanks, so wrapped bodies decode as is.
-  if (EVP_DecodeUpdate(ctx.get(), dst, &len, reinterpret_cast<const unsigned char*>(text.data()),
-                       static_cast<int>(text.size())) < 0 ||
-      EVP_DecodeFinal(ctx.get(), dst + len, &tail) != 1) {
-    throw PkiError("CSR is not valid base64");
-  }
-  out.resize(static_cast<size_t>(len + tail));
-  return out;
 }
 
 }  // namespace
@@ -83,7 +62,7 @@ Csr Csr::fromDer(std::string_view der) {
   return Csr(std::move(req));
 }
 
-Csr Csr::fromBase64Der(std::string_view base64) { return fromDer(decodeBase64(base64)); }
+Csr Csr::fromBase64Der(std::string_view base64) { return fromDer(base64Decode(base64, "CSR")); }
 
 std::string Csr::toPem() const {
   BioPtr bio = newMemoryBio();

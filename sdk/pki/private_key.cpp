@@ -35,6 +35,12 @@ PrivateKey PrivateKey::generateEcP256() {
   return PrivateKey(std::move(key));
 }
 
+PrivateKey PrivateKey::generateEcP384() {
+  EvpPkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"));
+  if (!key) throw PkiError("EC P-384 key generation failed");
+  return PrivateKey(std::move(key));
+}
+
 PrivateKey PrivateKey::generateRsa(int bits) {
   if (bits < kMinRsaBits || bits > kMaxRsaBits) {
     throw PkiError("RSA key size " + std::to_string(bits) + " outside " +

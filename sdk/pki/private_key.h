@@ -15,6 +15,7 @@ class PrivateKey {
   explicit PrivateKey(EvpPkeyPtr key);
 
   static PrivateKey generateEcP256();
+  static PrivateKey generateEcP384();
   // RSA below 2048 bits is refused (NIST SP 800-131A); above 16384 is refused
   // because generation would take minutes.
   static PrivateKey generateRsa(int bits);

@@ -295,6 +295,28 @@ TEST_CASE("pki: extendedKeyUsage names, OIDs and order", "[pki]") {
   CHECK(X509_get_ext_by_NID(b.signWith(ca.cert, ca.key, key).get(), NID_ext_key_usage, -1) < 0);
 }
 
+TEST_CASE("pki: a critical timeStamping EKU makes a certificate openssl accepts for a TSA",
+          "[pki]") {
+  Ca ca;
+  ScratchDir dir;
+  pki::PrivateKey key = pki::PrivateKey::generateEcP256();
+  pki::CertificateBuilder b;
+  b.commonName("tsa")
+      .validFor(1h)
+      .keyUsage(KeyUsage::DigitalSignature)
+      .extendedKeyUsage({"timeStamping"});
+  const pki::Certificate plain = b.signWith(ca.cert, ca.key, key);
+  CHECK_FALSE(isCritical(plain, NID_ext_key_usage));
+  CHECK(opensslVerify(dir, ca.cert, plain, {"-purpose", "timestampsign"}) != 0);
+
+  const pki::Certificate critical = b.extendedKeyUsageCritical().signWith(ca.cert, ca.key, key);
+  CHECK(isCritical(critical, NID_ext_key_usage));
+  CHECK(critical.extendedKeyUsageNames() == Strings{"timeStamping"});
+  CHECK(opensslVerify(dir, ca.cert, critical, {"-purpose", "timestampsign"}) == 0);
+  CHECK_FALSE(isCritical(b.extendedKeyUsageCritical(false).signWith(ca.cert, ca.key, key),
+                         NID_ext_key_usage));
+}
+
 TEST_CASE("pki: certificate extension setters refuse bad input", "[pki]") {
   pki::CertificateBuilder b;
   CHECK_THROWS_AS(b.keyUsage(static_cast<KeyUsage>(0)), pki::PkiError);

@@ -32,11 +32,14 @@ TEST_CASE("pki: key generation and PKCS#8 round trip", "[pki]") {
     const char* algorithm;
     int bits;
   };
-  auto [algorithm, bits] = GENERATE(Case{"ECDSA", 256}, Case{"RSA", 2048}, Case{"Ed25519", 256});
-  CAPTURE(algorithm);
-  pki::PrivateKey key = std::string(algorithm) == "ECDSA" ? pki::PrivateKey::generateEcP256()
-                        : std::string(algorithm) == "RSA" ? pki::PrivateKey::generateRsa(2048)
-                                                          : pki::PrivateKey::generateEd25519();
+  auto [algorithm, bits] =
+      GENERATE(Case{"ECDSA", 256}, Case{"ECDSA", 384}, Case{"RSA", 2048}, Case{"Ed25519", 256});
+  CAPTURE(algorithm, bits);
+  pki::PrivateKey key =
+      std::string(algorithm) == "ECDSA"
+          ? (bits == 384 ? pki::PrivateKey::generateEcP384() : pki::PrivateKey::generateEcP256())
+      : std::string(algorithm) == "RSA" ? pki::PrivateKey::generateRsa(2048)
+                                        : pki::PrivateKey::generateEd25519();
   CHECK(key.algorithm() == algorithm);
   CHECK(key.bits() == bits);
 
