@@ -6,6 +6,14 @@
 #
 # Idempotent: when everything is present it only runs dpkg-query (well under a
 # second) and touches neither the network nor the apt lists.
+#
+# The deployment-target servers (nginx, apache2, haproxy, caddy, postfix,
+# dovecot) are installed for their binaries only: the tests start their own
+# instances on random loopback ports. Their Debian packages would start and
+# enable system daemons on ports 80/443/25/143, so services are forbidden to
+# start while apt runs (a temporary /usr/sbin/policy-rc.d, unless one is
+# already there) and the ones installed here are stopped and disabled
+# afterwards (postfix is preseeded to "Local only").
 set -euo pipefail
 
 PACKAGES=(
@@ -17,6 +25,15 @@ PACKAGES=(
   libcli11-dev prometheus-cpp-dev libssh-dev
   # test peers and tools
   postgresql postgresql-contrib sqlite3 curl openssl ca-certificates jq
+  # deployment targets, run by the tests as their own processes
+  nginx apache2 haproxy caddy postfix dovecot-imapd
+)
+
+# Packages that ship a system daemon the tests must not find running: package
+# name -> its init scripts / systemd units.
+declare -A DAEMONS=(
+  [nginx]=nginx [apache2]="apache2 apache-htcacheclean" [haproxy]=haproxy
+  [caddy]="caddy caddy-api" [postfix]=postfix [dovecot-imapd]=dovecot
 )
 
 usage() {
@@ -76,6 +93,10 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+# postfix asks how mail leaves the machine: nowhere (tests run their own).
+if [[ " ${missing[*]} " == *" postfix "* ]] && command -v debconf-set-selections >/dev/null 2>&1; then
+  echo "postfix postfix/main_mailer_type select Local only" | "${SUDO[@]}" debconf-set-selections
+fi
 # Wait for a concurrent apt/dpkg instead of failing; keep existing config files
 # when a dependency such as openssl or postgresql is upgraded along the way.
 APT_OPTS=(
@@ -92,9 +113,55 @@ if ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" -q
   "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" -q update
 fi
 
+# No service may start while apt runs (invoke-rc.d and deb-systemd-invoke
+# both ask policy-rc.d; 101 = "action forbidden"). An existing policy is
+# left alone: the daemons are stopped below either way.
+POLICY_RC=/usr/sbin/policy-rc.d
+own_policy=0
+remove_policy() {
+  if [[ $own_policy -eq 1 ]]; then
+    "${SUDO[@]}" rm -f "$POLICY_RC"
+    own_policy=0
+  fi
+}
+if [[ ! -e $POLICY_RC ]]; then
+  printf '#!/bin/sh\n# written by certctl install-debian.sh for the duration of apt-get install\nexit 101\n' |
+    "${SUDO[@]}" tee "$POLICY_RC" >/dev/null
+  "${SUDO[@]}" chmod 0755 "$POLICY_RC"
+  own_policy=1
+  trap remove_policy EXIT
+fi
+
 echo "install-debian.sh: apt-get install ${missing[*]}"
 "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get "${APT_OPTS[@]}" -q -y install "${missing[@]}"
+remove_policy
+
+# Stops a system service now and keeps it from starting at boot, with or
+# without systemd running (systemctl enable/disable also work offline).
+quiet_service() {
+  local unit=$1
+  echo "install-debian.sh: stopping and disabling the $unit system service (tests run their own)"
+  if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+    "${SUDO[@]}" systemctl stop "$unit" >/dev/null 2>&1 || true
+  elif [[ -x /etc/init.d/$unit ]]; then
+    "${SUDO[@]}" /etc/init.d/"$unit" stop >/dev/null 2>&1 || true
+  fi
+  if command -v systemctl >/dev/null 2>&1; then
+    "${SUDO[@]}" systemctl disable "$unit" >/dev/null 2>&1 || true
+  fi
+  if [[ -x /etc/init.d/$unit ]] && command -v update-rc.d >/dev/null 2>&1; then
+    "${SUDO[@]}" update-rc.d "$unit" disable >/dev/null 2>&1 || true
+  fi
+}
+
+# The daemons of the server packages installed just now: nothing of theirs
+# listens on port 80 or comes back at boot.
+for pkg in "${missing[@]}"; do
+  for unit in ${DAEMONS[$pkg]:-}; do
+    quiet_service "$unit"
+  done
+done
 
 mapfile -t still_missing < <(missing_packages)
 if [[ ${#still_missing[@]} -ne 0 ]]; then
