@@ -1,10 +1,15 @@
 #include "core/app/routes.h"
 
 #include "core/api/audit_routes.h"
+#include "core/api/export_routes.h"
 #include "core/api/issuer_routes.h"
+#include "core/api/lifecycle_routes.h"
 #include "core/api/relation_routes.h"
 #include "core/api/resource_routes.h"
+#include "core/api/revocation_routes.h"
 #include "core/plugins/plugin_routes.h"
+#include "core/protocols/crl_routes.h"
+#include "core/protocols/ocsp_routes.h"
 
 namespace certctl::app {
 
@@ -15,6 +20,11 @@ void registerAllRoutes(http::Router& router, RouteDeps deps) {
   api::registerAuditRoutes(router, deps.repository);
   plugins::registerPluginRoutes(router, deps.plugins);
   api::registerIssuerRoutes(router, deps.issuers);
+  api::registerLifecycleRoutes(router, deps.resources, deps.lifecycle, deps.issuance);
+  api::registerExportRoutes(router, deps.exports);
+  api::registerRevocationRoutes(router, deps.revocations, deps.crls);
+  protocols::registerCrlRoutes(router, deps.crls);
+  protocols::registerOcspRoutes(router, deps.ocsp);
 }
 
 }  // namespace certctl::app

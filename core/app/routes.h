@@ -3,11 +3,19 @@
 #include "core/api/health_routes.h"
 #include "core/http/router.h"
 #include "core/services/agent_group_service.h"
+#include "core/services/certificate_export.h"
+#include "core/services/certificate_lifecycle.h"
+#include "core/services/crl_service.h"
+#include "core/services/issuance.h"
 #include "core/services/issuer_registry.h"
 #include "core/services/resource_service.h"
+#include "core/services/revocation_service.h"
 
 namespace certctl::plugins {
 class PluginHost;
+}
+namespace certctl::protocols {
+class OcspResponder;
 }
 
 namespace certctl::app {
@@ -21,6 +29,12 @@ struct RouteDeps {
   api::HealthDeps health;
   plugins::PluginHost& plugins;
   services::IssuerRegistry& issuers;
+  services::CertificateLifecycle& lifecycle;
+  services::IssuanceService& issuance;
+  services::CertificateExport& exports;
+  services::RevocationService& revocations;
+  services::CrlService& crls;
+  protocols::OcspResponder& ocsp;
 };
 
 void registerAllRoutes(http::Router& router, RouteDeps deps);

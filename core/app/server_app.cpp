@@ -18,14 +18,25 @@
 #include "core/http/server.h"
 #include "core/http/tls_bootstrap.h"
 #include "core/plugins/plugin_host.h"
+#include "core/protocols/ocsp_responder.h"
+#include "core/scheduler/crl_generation_loop.h"
+#include "core/scheduler/periodic_loop.h"
+#include "core/services/certificate_export.h"
+#include "core/services/certificate_lifecycle.h"
+#include "core/services/crl_service.h"
+#include "core/services/issuance.h"
 #include "core/services/issuer_registry.h"
 #include "core/services/resource_service.h"
+#include "core/services/revocation_issuer_gateway.h"
+#include "core/services/revocation_service.h"
 #include "core/store/database.h"
 #include "core/store/demo_seed.h"
 #include "core/store/migrator.h"
 #include "core/store/sql_agent_group_membership.h"
 #include "core/store/sql_audit_log.h"
+#include "core/store/sql_lifecycle_store.h"
 #include "core/store/sql_resource_repository.h"
+#include "core/store/sql_revocation_store.h"
 
 namespace certctl::app {
 
@@ -156,11 +167,40 @@ int serve(const config::Config& cfg) {
   issuers.attach();
   issuers.ensureDefaultLocalIssuer(cfg.caCertPath, cfg.caKeyPath);
 
+  // Issuance and renewal jobs (an in-process runner until the scheduler exists).
+  store::SqlLifecycleStore lifecycleStore(*db);
+  services::IssuanceService issuance(resources, lifecycleStore, issuers, auditLog,
+                                     {cfg.keygenMode, dataDir});
+  services::CertificateLifecycle lifecycle(resources, lifecycleStore, issuance);
+  lifecycle.attach();
+  services::CertificateExport exports(resources, lifecycleStore, auditLog);
+  lifecycle.start();
+
+  // Revocation, CRL and OCSP: a revocation invalidates the OCSP answers of its
+  // serials and asks for a new CRL; loops keep CRLs and cached answers fresh.
+  store::SqlRevocationStore revocationStore(*db);
+  services::RegistryIssuerGateway revocationIssuers(issuers);
+  services::CrlService crls(revocationStore, revocationIssuers);
+  protocols::OcspResponder ocsp(revocationStore, revocationIssuers);
+  services::RevocationService revocations(revocationStore, revocationIssuers, auditLog,
+                                          &agentGroups);
+  revocations.addListener(
+      [&crls, &ocsp](const std::string& issuerId, const std::vector<std::string>& serials) {
+        ocsp.invalidate(issuerId, serials);
+        crls.regenerateAsync(issuerId);
+      });
+  scheduler::CrlGenerationLoop crlLoop(crls, cfg.crlGenerationInterval);
+  crlLoop.start();
+  scheduler::PeriodicLoop ocspRefreshLoop({"ocsp_response_refresh", std::chrono::seconds(60)},
+                                          [&ocsp] { ocsp.refreshDue(); });
+  ocspRefreshLoop.start();
+
   http::Router router;
   registerAllRoutes(router, {resources, repository, agentGroups,
                              {[&db] { return db->ping(); },
                               [&migrator] { return migrator.upToDate(); }, cfg.authType},
-                             pluginHost, issuers});
+                             pluginHost, issuers, lifecycle, issuance, exports, revocations,
+                             crls, ocsp});
 
   std::unique_ptr<http::RateLimiter> limiter;
   if (cfg.rateLimitEnabled)
@@ -182,6 +222,9 @@ int serve(const config::Config& cfg) {
   sigwait(&signals, &received);
   spdlog::info("received signal {}, shutting down", received);
   server.stop();
+  ocspRefreshLoop.stop();
+  crlLoop.stop();
+  lifecycle.stop();
   auditLog.flush();
   return 0;
 }

@@ -12,6 +12,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
+#include <cerrno>
 
 #include <algorithm>
 #include <cctype>
@@ -27,9 +28,11 @@ constexpr const char* kCipherList =
 
 class PipelineHandler : public Poco::Net::HTTPRequestHandler {
  public:
-  PipelineHandler(Pipeline& pipeline, std::size_t maxBody) : pipeline_(pipeline), maxBody_(maxBody) {}
+  PipelineHandler(Pipeline& pipeline, std::size_t maxBody)
+      : pipeline_(pipeline), maxBody_(maxBody) {}
 
-  void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
+  void handleRequest(Poco::Net::HTTPServerRequest& in,
+                     Poco::Net::HTTPServerResponse& out) override {
     Request request;
     request.method = in.getMethod();
     request.peerAddress = in.clientAddress().host().toString();
@@ -113,7 +116,8 @@ class PipelineHandler : public Poco::Net::HTTPRequestHandler {
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
   Factory(Pipeline& pipeline, std::size_t maxBody) : pipeline_(pipeline), maxBody_(maxBody) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
+  Poco::Net::HTTPRequestHandler* createRequestHandler(
+      const Poco::Net::HTTPServerRequest&) override {
     return new PipelineHandler(pipeline_, maxBody_);
   }
 
@@ -145,9 +149,19 @@ void Server::start() {
     context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
     context->enableSessionCache(true, "certctl");
     context->preferServerCiphers();
-    socket = std::make_unique<Poco::Net::SecureServerSocket>(address, 128, context);
+    socket = std::make_unique<Poco::Net::SecureServerSocket>(context);
   } else {
-    socket = std::make_unique<Poco::Net::ServerSocket>(address, 128);
+    socket = std::make_unique<Poco::Net::ServerSocket>();
+  }
+  // Poco's address+backlog constructors set SO_REUSEPORT, which lets a second
+  // server bind a port that is already in use and silently share its
+  // connections. Bind without it, so a busy port is a start-up error.
+  try {
+    socket->bind(address, /*reuseAddress=*/true, /*reusePort=*/false);
+    socket->listen(128);
+  } catch (const Poco::Exception& e) {
+    throw std::runtime_error("cannot listen on " + address.toString() + ": " + e.displayText() +
+                             (e.code() == EADDRINUSE ? " (address in use)" : ""));
   }
   boundPort_ = socket->address().port();
 
@@ -159,9 +173,9 @@ void Server::start() {
   params->setKeepAliveTimeout(Poco::Timespan(30, 0));
   params->setTimeout(Poco::Timespan(30, 0));
   params->setServerName("certctl");
-  server_ = std::make_unique<Poco::Net::HTTPServer>(
-      new Factory(pipeline_, options_.maxBodyBytes), serverThreads(options_.maxThreads), *socket,
-      params);
+  server_ =
+      std::make_unique<Poco::Net::HTTPServer>(new Factory(pipeline_, options_.maxBodyBytes),
+                                              serverThreads(options_.maxThreads), *socket, params);
   server_->start();
 }
 

@@ -10,7 +10,15 @@
 //     lines, with a minimal ca config (CRL number + AKI, as ours).
 // The CrlBuilder and `openssl ca` outputs are checked with
 // `openssl crl -CAfile ca.pem -noout` before any figure is printed.
-// Run by hand (DESIGN §8): build/dev/bin/crl_bench [N ...]
+//
+// Then, end to end through the real server (unless --no-server): N
+// revocations of iss-local are loaded straight into its database, one more
+// certificate is revoked through POST /api/v1/certificates/{id}/revoke, and
+// the time until GET /.well-known/pki/crl/iss-local returns the CRL with
+// N + 1 entries is measured (database read, JSON to the local-ca plugin,
+// signing, crl_cache write, HTTP), with the server's own
+// generation_duration_ms from /api/v1/admin/crl/cache.
+// Run by hand (DESIGN §8): build/dev/bin/crl_bench [--no-server|--server-only] [N ...]
 
 #include <algorithm>
 #include <chrono>
@@ -19,16 +27,21 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <openssl/x509.h>
 
+#include "core/domain/timestamps.h"
+#include "core/store/database.h"
 #include "sdk/pki/certificate_builder.h"
+#include "sdk/pki/crl.h"
 #include "sdk/pki/crl_builder.h"
 #include "sdk/pki/fingerprint.h"
 #include "sdk/pki/private_key.h"
 #include "tests/support/process.h"
+#include "tests/support/server_process.h"
 #include "tests/support/test_database.h"
 
 namespace fs = std::filesystem;
@@ -256,14 +269,133 @@ int run(const std::vector<std::size_t>& sizes) {
   std::printf("openssl ca times include process start, reading index.txt and PEM output.\n");
   return 0;
 }
+
+std::vector<std::string> logLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// Adds revocations [from, to) of one placeholder certificate to iss-local.
+void seedRevocations(certctl::store::Database& db, const std::vector<Entry>& entries,
+                     std::size_t from, std::size_t to) {
+  auto lease = db.acquire();
+  db.executeScript(*lease, "BEGIN");
+  if (from == 0)
+    db.executeScript(*lease,
+                     "INSERT INTO managed_certificates (id, name, common_name, issuer_id, status) "
+                     "VALUES ('mc-crl-bench', 'crl-bench', 'crl-bench.example.test', 'iss-local', "
+                     "'Revoked')");
+  const char* reasons[] = {"unspecified", "keyCompromise", "superseded", "cessationOfOperation"};
+  for (std::size_t start = from; start < to; start += 1000) {
+    std::string sql =
+        "INSERT INTO certificate_revocations (id, certificate_id, issuer_id, serial_number, "
+        "reason, revoked_by, revoked_at) VALUES ";
+    for (std::size_t i = start; i < std::min(to, start + 1000); ++i) {
+      const auto t = std::chrono::floor<std::chrono::seconds>(entries[i].revokedAt);
+      sql += std::string(i == start ? "" : ", ") + "('rev-crl-" + std::to_string(i) +
+             "', 'mc-crl-bench', 'iss-local', '" +
+             entries[i].serialHex.substr(entries[i].serialHex.find_first_not_of('0')) + "', '" +
+             reasons[i % 4] + "', 'bench', '" + certctl::domain::formatRfc3339(t) + "')";
+    }
+    db.executeScript(*lease, sql);
+  }
+  db.executeScript(*lease, "COMMIT");
+  // A bulk load leaves a large WAL that every read would search until the
+  // next automatic checkpoint; a server that accumulated its revocations has none.
+  if (db.dialect() == certctl::store::Dialect::Sqlite)
+    db.executeScript(*lease, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+int runServer(const std::vector<std::size_t>& sizes) {
+  certctl::testing::ServerProcessOptions options;
+  options.env["CERTCTL_LOG_LEVEL"] = "info";  // the "crl generated" line has the breakdown
+  certctl::testing::ServerProcess server(options);
+  auto db = certctl::store::Database::open(server.databaseUrl(), 1);
+  const pki::Certificate ca = pki::Certificate::fromPem([&] {
+    std::ifstream in(server.dataDir() / "issuers" / "iss-local" / "ca.crt");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }());
+  const std::size_t largest = *std::max_element(sizes.begin(), sizes.end());
+  const std::vector<Entry> entries = makeEntries(largest);
+  std::printf(
+      "\nThrough certctl-server (%s, local-ca plugin, CA key %s): revoke one more "
+      "certificate, then GET the CRL\n",
+      server.databaseUrl().rfind("postgres", 0) == 0 ? "PostgreSQL" : "SQLite",
+      ca.keyAlgorithm().c_str());
+  std::printf("%10s  %14s  %13s  %11s  %11s  %12s\n", "entries", "revoke->CRL ms", "server gen ms",
+              "db read ms", "plugin ms", "DER bytes");
+  std::size_t seeded = 0;
+  int round = 0;
+  std::vector<std::size_t> sorted = sizes;
+  std::sort(sorted.begin(), sorted.end());
+  for (std::size_t n : sorted) {
+    seedRevocations(*db, entries, seeded, n);
+    seeded = n;
+    // One more certificate with an issued version, revoked through the API.
+    const std::string id = "mc-crl-trigger-" + std::to_string(++round);
+    {
+      auto lease = db->acquire();
+      db->executeScript(
+          *lease,
+          "INSERT INTO managed_certificates (id, name, common_name, issuer_id, status) "
+          "VALUES ('" +
+              id + "', '" + id +
+              "', 't.example.test', 'iss-local', 'Active');"
+              "INSERT INTO certificate_versions (id, certificate_id, issuer_id, serial_number, "
+              "not_before, not_after, fingerprint_sha256, pem_chain) VALUES ('cv-" +
+              id + "', '" + id + "', 'iss-local', 'FEED" + std::to_string(round) +
+              "', '2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z', 'fp-" + id + "', 'x')");
+    }
+    const auto start = Clock::now();
+    auto revoked = server.post("/api/v1/certificates/" + id + "/revoke",
+                               nlohmann::json{{"reason", "keyCompromise"}});
+    if (revoked.status != 200) throw std::runtime_error("revoke failed: " + revoked.body);
+    auto crl = server.request("GET", "/.well-known/pki/crl/iss-local", {}, {}, "-");
+    const double ms = msSince(start);
+    if (crl.status != 200) throw std::runtime_error("CRL fetch failed: " + crl.body);
+    pki::Crl parsed = pki::Crl::fromDer(crl.body);
+    if (parsed.entryCount() != n + static_cast<std::size_t>(round) || !parsed.isSignedBy(ca))
+      throw std::runtime_error("the served CRL has " + std::to_string(parsed.entryCount()) +
+                               " entries or a bad signature");
+    auto cache = server.get("/api/v1/admin/crl/cache").json();
+    const long long serverMs = cache["data"][0]["generation_duration_ms"];
+    // The server's own breakdown: reading the revocations, and the plugin
+    // call (JSON both ways, parsing, signing).
+    long long dbMs = -1, pluginMs = -1;
+    for (const auto& line : logLines(server.log())) {
+      auto doc = nlohmann::json::parse(line, nullptr, false);
+      if (doc.is_object() && doc.value("msg", "") == "crl generated" &&
+          doc.value("crl_number", 0LL) == cache["data"][0]["crl_number"].get<long long>()) {
+        dbMs = doc.value("db_read_ms", -1LL);
+        pluginMs = doc.value("sign_ms", -1LL);
+      }
+    }
+    std::printf("%10zu  %14.1f  %13lld  %11lld  %11lld  %12zu\n", parsed.entryCount(), ms, serverMs,
+                dbMs, pluginMs, crl.body.size());
+    std::fflush(stdout);
+  }
+  return 0;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     std::vector<std::size_t> sizes;
-    for (int i = 1; i < argc; ++i) sizes.push_back(std::stoull(argv[i]));
+    bool server = true, builder = true;
+    for (int i = 1; i < argc; ++i) {
+      if (std::string(argv[i]) == "--no-server")
+        server = false;
+      else if (std::string(argv[i]) == "--server-only")
+        builder = false;
+      else
+        sizes.push_back(std::stoull(argv[i]));
+    }
     if (sizes.empty()) sizes = {100000, 1000000};
-    return run(sizes);
+    if (builder)
+      if (int rc = run(sizes); rc != 0) return rc;
+    return server ? runServer(sizes) : 0;
   } catch (const std::exception& e) {
     std::cerr << "crl_bench: " << e.what() << "\n";
     return 1;

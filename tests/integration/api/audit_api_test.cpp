@@ -132,7 +132,7 @@ TEST_CASE("API audit: requests are recorded, filtered, read, exported, immutable
 
   // Phase 2 with the second key (actor key-2), including awkward paths for the CSV.
   HttpResult issuer = server.request("POST", "/api/v1/issuers",
-                                     R"({"name": "Audited CA", "type": "local"})", {}, kKeyTwo);
+                                     R"({"name": "Audited CA", "type": "GenericCA"})", {}, kKeyTwo);
   expectStatus(issuer, 201);
   expectStatus(server.request("GET", "/api/v1/teams", "", {}, kKeyTwo), 200);
   expectError(server.request("GET", "/api/v1/teams/x%22y,z", "", {}, kKeyTwo), 404);

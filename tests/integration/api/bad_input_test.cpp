@@ -104,7 +104,7 @@ TEST_CASE("API bad input: 4xx JSON naming the field, nothing written", "[api]") 
                                               {"team_id", "team-core"}}),
                201);
   expectStatus(
-      server.post("/api/v1/issuers", {{"id", "iss-local"}, {"name", "Local"}, {"type", "local"}}),
+      server.post("/api/v1/issuers", {{"id", "iss-own"}, {"name", "Local"}, {"type", "local-ca"}}),
       201);
   expectStatus(server.post("/api/v1/profiles", {{"id", "prof-tls"}, {"name", "TLS"}}), 201);
   expectStatus(server.post("/api/v1/policies",
@@ -113,14 +113,14 @@ TEST_CASE("API bad input: 4xx JSON naming the field, nothing written", "[api]") 
   expectStatus(server.post("/api/v1/certificates", {{"id", "mc-web"},
                                                     {"name", "web"},
                                                     {"common_name", "web.example.com"},
-                                                    {"issuer_id", "iss-local"},
+                                                    {"issuer_id", "iss-own"},
                                                     {"owner_id", "o-ann"}}),
                201);
 
   const std::string longId(300, 'a');
   const std::string veryLongId(4000, 'b');
   const std::string validCert =
-      R"({"name":"new","common_name":"new.example.com","issuer_id":"iss-local")";
+      R"({"name":"new","common_name":"new.example.com","issuer_id":"iss-own")";
   std::vector<Case> cases = {
       // Body syntax and shape.
       {"POST", "/api/v1/teams", R"({"name": "x",)", 400, "body"},
@@ -207,15 +207,15 @@ TEST_CASE("API bad input: 4xx JSON naming the field, nothing written", "[api]") 
       {"POST", "/api/v1/teams", R"({"name": "Core"})", 409, ""},
       {"POST", "/api/v1/teams", R"({"id": "team-core", "name": "Another"})", 409, ""},
       {"PUT", "/api/v1/teams/team-edge", R"({"name": "Core"})", 409, ""},
-      {"POST", "/api/v1/issuers", R"({"name": "Local", "type": "acme"})", 409, ""},
+      {"POST", "/api/v1/issuers", R"({"name": "Local", "type": "GenericCA"})", 409, ""},
       {"POST", "/api/v1/certificates",
-       R"({"name": "web", "common_name": "other.example.com", "issuer_id": "iss-local"})", 409, ""},
+       R"({"name": "web", "common_name": "other.example.com", "issuer_id": "iss-own"})", 409, ""},
       {"POST", "/api/v1/policies", R"({"name": "Own", "type": "AllowedIssuers"})", 409, ""},
       {"POST", "/api/v1/profiles", R"({"name": "TLS"})", 409, ""},
       // Deleting something still referenced.
       {"DELETE", "/api/v1/teams/team-core", "", 409, ""},
       {"DELETE", "/api/v1/owners/o-ann", "", 409, ""},
-      {"DELETE", "/api/v1/issuers/iss-local", "", 409, ""},
+      {"DELETE", "/api/v1/issuers/iss-own", "", 409, ""},
       // Ids in the path that cannot exist.
       {"GET", "/api/v1/certificates/..%2F..", "", 404, ""},
       {"GET", "/api/v1/certificates/..%2Fteams", "", 404, ""},

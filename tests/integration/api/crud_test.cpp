@@ -174,8 +174,8 @@ TEST_CASE("API CRUD: every inventory resource over HTTPS", "[api]") {
        {{"description", "Runs the shared platform"}}},
       {"issuers",
        "iss-",
-       {{"name", "Local CA"}, {"type", "local"}, {"config", {{"validity_days", 90}}}},
-       {{"name", "ACME LE"}, {"type", "acme"}, {"enabled", false}},
+       {{"name", "Team CA"}, {"type", "local-ca"}, {"config", {{"validity_days", 90}}}},
+       {{"name", "Second CA"}, {"type", "GenericCA"}, {"enabled", false}},
        {{"config", {{"validity_days", 30}, {"key_type", "ecdsa"}}}, {"enabled", false}}},
       {"targets",
        "t-",
@@ -360,7 +360,7 @@ TEST_CASE("API CRUD: seed 001 examples work unchanged", "[api]") {
 
   // A certificate, then "Assign profile to a certificate" and "Assign owner".
   json issuer =
-      expectStatus(server.post("/api/v1/issuers", {{"name", "Local"}, {"type", "local"}}), 201);
+      expectStatus(server.post("/api/v1/issuers", {{"name", "Local"}, {"type", "GenericCA"}}), 201);
   json cert = expectStatus(server.post("/api/v1/certificates", {{"id", "mc-api-prod"},
                                                                 {"name", "api-prod"},
                                                                 {"common_name", "api.example.com"},

@@ -147,7 +147,7 @@ TEST_CASE("API query features on certificates: sort, paging, cursor, fields, fil
   for (int i = 0; i < 2; ++i) {
     std::string n = std::to_string(i);
     inv.issuers.push_back(expectStatus(
-        server.post("/api/v1/issuers", {{"name", "issuer " + n}, {"type", "local"}}), 201)["id"]);
+        server.post("/api/v1/issuers", {{"name", "issuer " + n}, {"type", "GenericCA"}}), 201)["id"]);
     inv.teams.push_back(
         expectStatus(server.post("/api/v1/teams", {{"name", "team " + n}}), 201)["id"]);
     inv.owners.push_back(expectStatus(

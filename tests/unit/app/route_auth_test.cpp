@@ -8,6 +8,8 @@
 #include "core/app/routes.h"
 #include "core/http/pipeline.h"
 #include "core/plugins/plugin_host.h"
+#include "core/protocols/ocsp_responder.h"
+#include "core/services/revocation_issuer_gateway.h"
 
 using namespace certctl;
 
@@ -56,6 +58,97 @@ class NoMemberships : public services::AgentGroupMembershipRepository {
   }
 };
 
+// The lifecycle services' store and audit log, equally unreachable.
+class UnreachableLifecycleStore : public services::LifecycleStore {
+ public:
+  void createJob(const nlohmann::json&, const std::string&) override { reached(); }
+  bool transitionJob(const std::string&, const std::vector<std::string>&,
+                     const nlohmann::json&) override {
+    return reached(), false;
+  }
+  std::optional<nlohmann::json> job(const std::string&) override { return reached(), std::nullopt; }
+  std::optional<nlohmann::json> inFlightJob(const std::string&) override {
+    return reached(), std::nullopt;
+  }
+  std::vector<nlohmann::json> awaitingCsrJobs(const std::string&, const std::string&,
+                                              const std::string&) override {
+    return reached(), std::vector<nlohmann::json>{};
+  }
+  std::vector<std::string> resumableJobs(const std::string&) override {
+    return reached(), std::vector<std::string>{};
+  }
+  void completeIssuance(const nlohmann::json&, const std::string&, const nlohmann::json&,
+                        const nlohmann::json&) override {
+    reached();
+  }
+  void failJob(const std::string&, const std::string&, const std::string&,
+               const std::string&) override {
+    reached();
+  }
+  void recordViolations(const std::vector<nlohmann::json>&) override { reached(); }
+  std::vector<nlohmann::json> enabledPolicyRules() override {
+    return reached(), std::vector<nlohmann::json>{};
+  }
+  std::optional<nlohmann::json> latestVersion(const std::string&) override {
+    return reached(), std::nullopt;
+  }
+
+ private:
+  static void reached() { FAIL("handler reached without authentication"); }
+};
+
+class UnreachableRevocationStore : public services::RevocationStore {
+ public:
+  std::optional<services::CertificateForRevocation> certificate(const std::string&) override {
+    return reached(), std::nullopt;
+  }
+  std::vector<services::IssuedSerial> revocableSerials(const std::string&,
+                                                       const std::string&) override {
+    return reached(), std::vector<services::IssuedSerial>{};
+  }
+  bool recordRevocation(const services::CertificateForRevocation&,
+                        const std::vector<services::IssuedSerial>&, const std::string&,
+                        const std::string&, const std::string&) override {
+    return reached(), false;
+  }
+  std::vector<services::RevocationRecord> revocations(const std::string&) override {
+    return reached(), std::vector<services::RevocationRecord>{};
+  }
+  void markIssuerNotified(const std::string&) override { reached(); }
+  std::vector<std::string> matchCertificates(const services::BulkRevokeCriteria&) override {
+    return reached(), std::vector<std::string>{};
+  }
+  std::vector<services::RevokedSerial> crlEntries(const std::string&) override {
+    return reached(), std::vector<services::RevokedSerial>{};
+  }
+  services::SerialStatus serialStatus(const std::string&, const std::string&) override {
+    return reached(), services::SerialStatus{};
+  }
+  std::vector<std::string> enabledIssuerIds() override {
+    return reached(), std::vector<std::string>{};
+  }
+  std::optional<long long> crlNumber(const std::string&) override {
+    return reached(), std::nullopt;
+  }
+  std::optional<services::CrlCacheRow> crl(const std::string&) override {
+    return reached(), std::nullopt;
+  }
+  std::vector<services::CrlCacheRow> crlCache() override {
+    return reached(), std::vector<services::CrlCacheRow>{};
+  }
+  void storeCrl(const services::CrlCacheRow&) override { reached(); }
+  void withCrlLock(const std::string&, const std::function<void()>&) override { reached(); }
+
+ private:
+  static void reached() { FAIL("handler reached without authentication"); }
+};
+
+class DiscardingAuditLog : public services::AuditLog {
+ public:
+  void record(services::AuditEvent, bool) override {}
+  void flush() override {}
+};
+
 std::string concretePath(const std::string& pattern) {
   std::string out;
   for (const auto& segment : http::splitPath(pattern))
@@ -71,6 +164,16 @@ struct RouteTable {
   services::AgentGroupService groups{resources, memberships};
   plugins::PluginHost plugins;  // no search dirs: nothing loaded
   services::IssuerRegistry issuers{plugins, resources, {}};
+  UnreachableLifecycleStore lifecycleStore;
+  DiscardingAuditLog auditLog;
+  services::IssuanceService issuance{resources, lifecycleStore, issuers, auditLog, {}};
+  services::CertificateLifecycle lifecycle{resources, lifecycleStore, issuance};
+  services::CertificateExport exports{resources, lifecycleStore, auditLog};
+  UnreachableRevocationStore revocationStore;
+  services::RegistryIssuerGateway revocationIssuers{issuers};
+  services::RevocationService revocations{revocationStore, revocationIssuers, auditLog, &groups};
+  services::CrlService crls{revocationStore, revocationIssuers};
+  protocols::OcspResponder ocsp{revocationStore, revocationIssuers};
   http::Router router;
 
   RouteTable() {
@@ -79,7 +182,13 @@ struct RouteTable {
                                     groups,
                                     {[] { return true; }, [] { return true; }, "api-key"},
                                     plugins,
-                                    issuers});
+                                    issuers,
+                                    lifecycle,
+                                    issuance,
+                                    exports,
+                                    revocations,
+                                    crls,
+                                    ocsp});
   }
 
   http::Pipeline pipeline(const http::ApiKeyAuth& auth) {
@@ -121,7 +230,14 @@ TEST_CASE("every authenticated route refuses requests without a valid API key") 
   }
   // The resource CRUD alone is ~45 routes; a shrinking table means routes went missing.
   CHECK(checked >= 45);
-  CHECK(open == std::set<std::string>{"GET /health", "GET /ready", "GET /api/v1/auth/info"});
+  // Relying parties fetch CRLs and OCSP answers without a key (seed 003).
+  std::set<std::string> expectedOpen = {"GET /health", "GET /ready", "GET /api/v1/auth/info",
+                                        "GET /.well-known/pki/crl/{issuer_id}",
+                                        "POST /.well-known/pki/ocsp/{issuer_id}"};
+  std::string ocspGet = "GET /.well-known/pki/ocsp/{issuer_id}/{serial}";
+  expectedOpen.insert(ocspGet);
+  for (int i = 1; i < 12; ++i) expectedOpen.insert(ocspGet += "/{p" + std::to_string(i) + "}");
+  CHECK(open == expectedOpen);
 }
 
 TEST_CASE("the right key passes authentication and the actor is recorded") {

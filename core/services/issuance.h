@@ -1,0 +1,118 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "core/services/audit_log.h"
+#include "core/services/issuer_registry.h"
+#include "core/services/lifecycle_store.h"
+#include "core/services/policy_evaluation.h"
+#include "core/services/resource_service.h"
+
+namespace certctl::sdk::pki {
+class Csr;
+class PrivateKey;
+}  // namespace certctl::sdk::pki
+
+namespace certctl::services {
+
+struct IssuanceSettings {
+  std::string keygenMode = "agent";  // CERTCTL_KEYGEN_MODE: "agent" | "server"
+  std::filesystem::path dataDir;     // server-made keys go to <dataDir>/server-keys/
+};
+
+// Turns issuance and renewal jobs into certificate versions, through one
+// path whatever made the key: profile and policy checks, the issuer plugin,
+// then the version, the job and the certificate written in one transaction.
+//
+//  * CERTCTL_KEYGEN_MODE=server (demo only): runJob() makes the key and CSR
+//    itself; the key is written 0600 to
+//    <data>/server-keys/<certificate_id>/<version_id>.key, never to the
+//    database or a log.
+//  * agent mode: runJob() parks the job in AwaitingCSR for the certificate's
+//    agent, and submitCsr() (POST /agents/{id}/csr) completes it.
+class IssuanceService {
+ public:
+  IssuanceService(ResourceService& resources, LifecycleStore& store, IssuerRegistry& issuers,
+                  AuditLog& audit, IssuanceSettings settings);
+
+  // Drops the cached policy rules whenever a rule changes on this server.
+  void attach();
+
+  // The job runner's handler for a Pending issuance/renewal job. Never
+  // throws for the job's own failures: they end up in the job (Failed,
+  // last_error) and the certificate (Failed).
+  void runJob(const std::string& jobId);
+
+  // POST /agents/{id}/csr: {"csr_pem" (or "csr"), "job_id" or "certificate_id"}.
+  struct CsrSubmission {
+    std::string csrPem;
+    std::string jobId;
+    std::string certificateId;
+  };
+  // 400 naming the field for a malformed body.
+  static CsrSubmission parseCsrSubmission(const nlohmann::json& body);
+  // Signs the agent's CSR for its AwaitingCSR job and returns {job_id,
+  // certificate_id, version_id, serial_number, cert_pem, chain_pem,
+  // not_after}. 404 unknown agent, 409 no such job awaiting a CSR, 400 a
+  // CSR that does not parse, verify or match the certificate (nothing
+  // written); 400 a profile or policy refusal (the job and certificate Failed).
+  nlohmann::json submitCsr(const std::string& agentId, const CsrSubmission& submission);
+
+  const IssuanceSettings& settings() const { return settings_; }
+
+  // claimed_by of jobs this server runs; start-up resumes them.
+  static constexpr const char* kClaimedBy = "certctl-server";
+
+ private:
+  struct Issued {
+    nlohmann::json version;  // the stored certificate_versions row
+    std::string certPem;
+    std::string chainPem;
+  };
+  Issued issue(const nlohmann::json& job, const nlohmann::json& certificate,
+               const sdk::pki::Csr& csr, const sdk::pki::PrivateKey* serverKey);
+  void recordFindings(const nlohmann::json& job, const nlohmann::json& certificate,
+                      const std::vector<PolicyFinding>& findings);
+  // Marks a job as being signed by this server for the guard's lifetime;
+  // Conflict when it already is.
+  class SigningGuard {
+   public:
+    SigningGuard(IssuanceService& service, std::string jobId);
+    ~SigningGuard();
+    SigningGuard(const SigningGuard&) = delete;
+    SigningGuard& operator=(const SigningGuard&) = delete;
+
+   private:
+    IssuanceService& service_;
+    std::string jobId_;
+  };
+
+  // Enabled policy rules, read at most every few seconds: every issuance
+  // needs them, and a change made through this server is seen at once.
+  std::shared_ptr<const std::vector<nlohmann::json>> policyRules();
+  std::filesystem::path serverKeyPath(const std::string& certificateId,
+                                      const std::string& versionId) const;
+
+  ResourceService& resources_;
+  LifecycleStore& store_;
+  IssuerRegistry& issuers_;
+  AuditLog& audit_;
+  IssuanceSettings settings_;
+
+  // Another replica's rule change shows up after at most this long.
+  static constexpr std::chrono::seconds kRulesCacheTtl{5};
+  std::mutex rulesMutex_;
+  std::shared_ptr<const std::vector<nlohmann::json>> rules_;
+  std::chrono::steady_clock::time_point rulesLoadedAt_;
+  std::mutex signingMutex_;
+  std::set<std::string> signing_;
+};
+
+}  // namespace certctl::services

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace certctl::services {
+
+// The writes of the certificate lifecycle that must be atomic or
+// conditional (a job moves only from the state the caller saw), which the
+// generic ResourceRepository cannot express. Records are JSON objects keyed
+// by column name, as everywhere else (core/domain/history_resources.cpp for
+// jobs, certificate versions and policy violations).
+class LifecycleStore {
+ public:
+  virtual ~LifecycleStore() = default;
+
+  // Inserts an issuance/renewal job and, when `certificateStatus` is not
+  // empty, sets the certificate's status, in one transaction. Throws
+  // domain::ApiError(Conflict) when the certificate already has an
+  // issuance or renewal job in flight.
+  virtual void createJob(const nlohmann::json& job, const std::string& certificateStatus) = 0;
+
+  // Applies `changes` (job columns, plus claimed_by/claimed_at) when the job
+  // is in one of `fromStatuses`; false when it is not (someone else moved it).
+  virtual bool transitionJob(const std::string& jobId, const std::vector<std::string>& fromStatuses,
+                             const nlohmann::json& changes) = 0;
+
+  virtual std::optional<nlohmann::json> job(const std::string& jobId) = 0;
+
+  // The issuance or renewal job of the certificate that is not finished yet.
+  virtual std::optional<nlohmann::json> inFlightJob(const std::string& certificateId) = 0;
+
+  // Issuance/renewal jobs in AwaitingCSR for this agent; narrowed to one job
+  // or one certificate when those are given.
+  virtual std::vector<nlohmann::json> awaitingCsrJobs(const std::string& agentId,
+                                                      const std::string& jobId,
+                                                      const std::string& certificateId) = 0;
+
+  // Start-up: jobs this server was running when it stopped (Running and
+  // claimed by `claimedBy`) go back to Pending; returns the ids of every
+  // Pending issuance/renewal job, oldest first.
+  virtual std::vector<std::string> resumableJobs(const std::string& claimedBy) = 0;
+
+  // The successful end of an issuance, in one transaction: the job set
+  // Completed (only if it is still Running or AwaitingCSR, else Conflict and
+  // nothing is written), the version row inserted and the certificate updated.
+  virtual void completeIssuance(const nlohmann::json& version, const std::string& jobId,
+                                const nlohmann::json& jobChanges,
+                                const nlohmann::json& certificateChanges) = 0;
+
+  // The failed end: job Failed with `error` and, when `certificateStatus` is
+  // not empty, the certificate's status set, in one transaction.
+  virtual void failJob(const std::string& jobId, const std::string& error,
+                       const std::string& certificateId, const std::string& certificateStatus) = 0;
+
+  // Appends policy_violations rows.
+  virtual void recordViolations(const std::vector<nlohmann::json>& violations) = 0;
+
+  // Enabled policy_rules records, oldest first.
+  virtual std::vector<nlohmann::json> enabledPolicyRules() = 0;
+
+  // The most recently issued version of a certificate.
+  virtual std::optional<nlohmann::json> latestVersion(const std::string& certificateId) = 0;
+};
+
+}  // namespace certctl::services

@@ -1,0 +1,94 @@
+#include "core/services/revocation_issuer_gateway.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/domain/errors.h"
+#include "core/plugins/plugin_call_error.h"
+#include "core/plugins/plugin_instances.h"
+#include "core/services/issuer_registry.h"
+#include "sdk/pki/base64.h"
+#include "sdk/pki/certificate.h"
+
+using nlohmann::json;
+
+namespace certctl::services {
+
+namespace {
+
+std::string decodedField(const json& result, const char* field, const std::string& issuerId) {
+  auto it = result.find(field);
+  if (it == result.end() || !it->is_string())
+    throw plugins::PluginCallError(CERTCTL_INTERNAL,
+                                   "issuer " + issuerId + " returned no " + std::string(field));
+  try {
+    return sdk::pki::base64Decode(it->get<std::string>(), field);
+  } catch (const std::exception& e) {
+    throw plugins::PluginCallError(
+        CERTCTL_INTERNAL, "issuer " + issuerId + " returned bad " + field + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+RevocationIssuerGateway::Availability RegistryIssuerGateway::availability(
+    const std::string& issuerId, const std::string& operation) {
+  if (!isValidId(issuerId)) return Availability::UnknownIssuer;
+  try {
+    auto entry = registry_.get(issuerId);
+    return entry.plugin && entry.plugin->supports(operation) ? Availability::Available
+                                                             : Availability::Unavailable;
+  } catch (const domain::ApiError& e) {
+    if (e.kind() == domain::ErrorKind::NotFound) return Availability::UnknownIssuer;
+    return Availability::Unavailable;
+  } catch (const std::exception& e) {
+    spdlog::warn("issuer {}: cannot make an instance: {}", issuerId, e.what());
+    return Availability::Unavailable;
+  }
+}
+
+void RegistryIssuerGateway::revoke(const std::string& issuerId, const std::string& serial,
+                                   const std::string& reason) {
+  registry_.get(issuerId).plugin->revoke({{"serial", serial}, {"reason", reason}});
+}
+
+std::string RegistryIssuerGateway::generateCrl(const std::string& issuerId,
+                                               const std::vector<RevokedSerial>& entries,
+                                               long long crlNumber, const std::string& thisUpdate,
+                                               const std::string& nextUpdate) {
+  auto plugin = registry_.get(issuerId).plugin;
+  json revoked = json::array();
+  revoked.get_ref<json::array_t&>().reserve(entries.size());
+  for (const auto& e : entries)
+    revoked.push_back(
+        {{"serial", e.serialNumber}, {"revoked_at", e.revokedAt}, {"reason", e.reason}});
+  json request = {{"revoked", std::move(revoked)},
+                  {"crl_number", crlNumber},
+                  {"this_update", thisUpdate},
+                  {"next_update", nextUpdate}};
+  return decodedField(plugin->generateCrl(request), "crl_der_base64", issuerId);
+}
+
+std::string RegistryIssuerGateway::signOcsp(const std::string& issuerId, const OcspSignRequest& r) {
+  auto plugin = registry_.get(issuerId).plugin;
+  json request = {{"serial", r.serial},
+                  {"status", r.status},
+                  {"this_update", r.thisUpdate},
+                  {"next_update", r.nextUpdate},
+                  {"hash_algorithm", r.hashAlgorithm}};
+  if (r.status == "revoked") {
+    request["revoked_at"] = r.revokedAt;
+    request["reason"] = r.reason;
+  }
+  if (!r.nonce.empty()) request["nonce_base64"] = sdk::pki::base64Encode(r.nonce);
+  return decodedField(plugin->signOcsp(request), "response_der_base64", issuerId);
+}
+
+std::string RegistryIssuerGateway::caCertificatePem(const std::string& issuerId) {
+  std::string chain = registry_.caChainPem(issuerId);
+  if (chain.empty()) return {};
+  return sdk::pki::Certificate::fromPem(chain).toPem();
+}
+
+}  // namespace certctl::services

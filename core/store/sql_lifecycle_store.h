@@ -1,0 +1,51 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "core/services/lifecycle_store.h"
+#include "core/store/database.h"
+#include "core/store/sql_resource_repository.h"
+
+namespace certctl::store {
+
+class LifecycleTransaction;  // one pooled session in one transaction (the .cpp)
+
+// LifecycleStore over SQLite or PostgreSQL. Multi-row changes run in one
+// transaction on one pooled session; reads go through the generic
+// repository so records look exactly like the REST API's.
+class SqlLifecycleStore : public services::LifecycleStore {
+ public:
+  explicit SqlLifecycleStore(Database& db);
+  ~SqlLifecycleStore() override;
+
+  void createJob(const nlohmann::json& job, const std::string& certificateStatus) override;
+  bool transitionJob(const std::string& jobId, const std::vector<std::string>& fromStatuses,
+                     const nlohmann::json& changes) override;
+  std::optional<nlohmann::json> job(const std::string& jobId) override;
+  std::optional<nlohmann::json> inFlightJob(const std::string& certificateId) override;
+  std::vector<nlohmann::json> awaitingCsrJobs(const std::string& agentId, const std::string& jobId,
+                                              const std::string& certificateId) override;
+  std::vector<std::string> resumableJobs(const std::string& claimedBy) override;
+  void completeIssuance(const nlohmann::json& version, const std::string& jobId,
+                        const nlohmann::json& jobChanges,
+                        const nlohmann::json& certificateChanges) override;
+  void failJob(const std::string& jobId, const std::string& error, const std::string& certificateId,
+               const std::string& certificateStatus) override;
+  void recordViolations(const std::vector<nlohmann::json>& violations) override;
+  std::vector<nlohmann::json> enabledPolicyRules() override;
+  std::optional<nlohmann::json> latestVersion(const std::string& certificateId) override;
+
+ private:
+  std::vector<std::string> selectIds(const std::string& sql, std::vector<std::string> params);
+
+  class Committer;
+  // Runs `work` in a transaction: batched with others' on SQLite, its own on PostgreSQL.
+  void write(const std::function<void(LifecycleTransaction&)>& work);
+
+  Database& db_;
+  SqlResourceRepository records_;
+  std::unique_ptr<Committer> committer_;
+};
+
+}  // namespace certctl::store
