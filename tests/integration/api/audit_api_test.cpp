@@ -139,11 +139,14 @@ TEST_CASE("API audit: requests are recorded, filtered, read, exported, immutable
   expectError(server.request("GET", "/api/v1/teams/=HYPERLINK(1)", "", {}, kKeyTwo), 404);
   expectError(server.request("DELETE", "/api/v1/teams/team-nope", "", {}, kKeyTwo), 404);
 
-  // The last GET is in the database once the batch is written.
+  // Reads are written in batches, mutations at once: wait until all eight
+  // (the last GET among them) are in the database.
   json teamEvents = waitForEvents(server, "resource=teams", [](const json& events) {
-    return countWhere(events, [](const json& e) { return e["resource_id"] == "=HYPERLINK(1)"; }) ==
-           1;
+    return events.size() >= 8 &&
+           countWhere(events, [](const json& e) { return e["resource_id"] == "=HYPERLINK(1)"; }) ==
+               1;
   });
+  INFO(teamEvents.dump());
   const json& events = teamEvents["data"];
   CHECK(teamEvents["total"] == 8);
   REQUIRE(events.size() == 8);
