@@ -19,4 +19,10 @@ nlohmann::json parseJsonObject(const http::Request& request) {
   return doc;
 }
 
+nlohmann::json parseOptionalJsonObject(const http::Request& request) {
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos)
+    return nlohmann::json::object();
+  return parseJsonObject(request);
+}
+
 }  // namespace certctl::api

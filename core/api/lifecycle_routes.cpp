@@ -10,15 +10,7 @@ namespace certctl::api {
 using http::Request;
 using http::Response;
 
-namespace {
-
-// An optional JSON object body: empty means {}.
-nlohmann::json optionalObject(const Request& req) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return nlohmann::json::object();
-  return parseJsonObject(req);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void registerLifecycleRoutes(http::Router& router, services::ResourceService& resources,
                              services::CertificateLifecycle& lifecycle,
@@ -36,7 +28,7 @@ void registerLifecycleRoutes(http::Router& router, services::ResourceService& re
     return Response::json(200, *job);
   });
   router.add("POST", "/api/v1/certificates/{id}/renew", [&lifecycle](Request& req) {
-    return Response::json(202, lifecycle.renew(req.param("id"), optionalObject(req)));
+    return Response::json(202, lifecycle.renew(req.param("id"), parseOptionalJsonObject(req)));
   });
   router.add("POST", "/api/v1/agents", [&lifecycle](Request& req) {
     auto agent = lifecycle.registerAgent(parseJsonObject(req), req.clientIp);

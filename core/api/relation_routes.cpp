@@ -34,9 +34,9 @@ http::Handler childList(services::ResourceService& resources, const char* parent
 
 void registerRelationRoutes(http::Router& router, services::ResourceService& resources,
                             services::AgentGroupService& groups) {
-  router.add("GET", "/api/v1/certificates/{id}/versions",
-             childList(resources, "certificates", domain::certificateVersionSpec(),
-                       "certificate_id"));
+  router.add(
+      "GET", "/api/v1/certificates/{id}/versions",
+      childList(resources, "certificates", domain::certificateVersionSpec(), "certificate_id"));
   router.add("GET", "/api/v1/certificates/{id}/deployments",
              childList(resources, "certificates", domain::jobSpec(), "certificate_id",
                        {{"type", "Deployment"}}));

@@ -1,5 +1,6 @@
 #include "core/app/routes.h"
 
+#include "core/api/agent_routes.h"
 #include "core/api/audit_routes.h"
 #include "core/api/export_routes.h"
 #include "core/api/issuer_routes.h"
@@ -25,6 +26,7 @@ void registerAllRoutes(http::Router& router, RouteDeps deps) {
   api::registerRevocationRoutes(router, deps.revocations, deps.crls);
   protocols::registerCrlRoutes(router, deps.crls);
   protocols::registerOcspRoutes(router, deps.ocsp);
+  api::registerAgentRoutes(router, deps.agents);
 }
 
 }  // namespace certctl::app

@@ -3,6 +3,7 @@
 #include "core/api/health_routes.h"
 #include "core/http/router.h"
 #include "core/services/agent_group_service.h"
+#include "core/services/agent_service.h"
 #include "core/services/certificate_export.h"
 #include "core/services/certificate_lifecycle.h"
 #include "core/services/crl_service.h"
@@ -35,6 +36,7 @@ struct RouteDeps {
   services::RevocationService& revocations;
   services::CrlService& crls;
   protocols::OcspResponder& ocsp;
+  services::AgentService& agents;
 };
 
 void registerAllRoutes(http::Router& router, RouteDeps deps);

@@ -1,19 +1,19 @@
 #include "core/app/server_app.h"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <filesystem>
 #include <iostream>
 
 #include "certctl/build_info.h"
+#include "core/app/api_key_file.h"
 #include "core/app/routes.h"
 #include "core/config/config.h"
 #include "core/config/logging.h"
-#include "core/app/api_key_file.h"
 #include "core/http/pipeline.h"
 #include "core/http/server.h"
 #include "core/http/tls_bootstrap.h"
@@ -21,6 +21,7 @@
 #include "core/protocols/ocsp_responder.h"
 #include "core/scheduler/crl_generation_loop.h"
 #include "core/scheduler/periodic_loop.h"
+#include "core/services/agent_service.h"
 #include "core/services/certificate_export.h"
 #include "core/services/certificate_lifecycle.h"
 #include "core/services/crl_service.h"
@@ -33,6 +34,7 @@
 #include "core/store/demo_seed.h"
 #include "core/store/migrator.h"
 #include "core/store/sql_agent_group_membership.h"
+#include "core/store/sql_agent_store.h"
 #include "core/store/sql_audit_log.h"
 #include "core/store/sql_lifecycle_store.h"
 #include "core/store/sql_resource_repository.h"
@@ -80,8 +82,8 @@ int serve(const config::Config& cfg) {
   std::filesystem::create_directories(dataDir);
   ::chmod(dataDir.c_str(), 0700);
 
-  std::string dbUrl = cfg.databaseUrl.empty() ? "sqlite://" + (dataDir / "certctl.db").string()
-                                              : cfg.databaseUrl;
+  std::string dbUrl =
+      cfg.databaseUrl.empty() ? "sqlite://" + (dataDir / "certctl.db").string() : cfg.databaseUrl;
   auto db = store::Database::open(dbUrl, cfg.databaseMaxConns);
   spdlog::info("database: {}", db->redactedUrl());
   auto migrationsRoot = store::findMigrationsRoot(cfg.migrationsPath);
@@ -112,8 +114,9 @@ int serve(const config::Config& cfg) {
     auth = std::make_unique<http::ApiKeyAuth>(keys);
   }
   if (cfg.keygenMode == "server")
-    spdlog::warn("CERTCTL_KEYGEN_MODE=server: private keys are generated on the server. "
-                 "Demo use only; agents should make their own keys.");
+    spdlog::warn(
+        "CERTCTL_KEYGEN_MODE=server: private keys are generated on the server. "
+        "Demo use only; agents should make their own keys.");
 
   http::ServerOptions serverOptions;
   serverOptions.host = cfg.serverHost;
@@ -133,8 +136,9 @@ int serve(const config::Config& cfg) {
       char host[256] = {};
       std::string name = gethostname(host, sizeof host - 1) == 0 ? host : "";
       bool dnsSafe = !name.empty() && name != "localhost" &&
-                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                            "0123456789.-") == std::string::npos;
+                     name.find_first_not_of(
+                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789.-") == std::string::npos;
       if (dnsSafe) names.push_back(name);
     }
     auto tls = http::ensureBootstrapTls(dataDir / "tls", names);
@@ -156,7 +160,11 @@ int serve(const config::Config& cfg) {
   services::AgentGroupService::registerValidators(resources);
   store::SqlAgentGroupMembership memberships(*db);
   services::AgentGroupService agentGroups(resources, memberships);
-  store::SqlAuditLog auditLog(*db);
+  // One group committer for the hot writes (issuance completions, durable
+  // audit rows): concurrent requests share transactions. SQLite allows one
+  // writer; PostgreSQL gets a few so their round trips overlap.
+  store::GroupCommit writer(*db, db->dialect() == store::Dialect::Sqlite ? 1 : 3);
+  store::SqlAuditLog auditLog(*db, &writer);
 
   services::IssuerHostSettings issuerSettings;
   issuerSettings.dataDir = dataDir;
@@ -168,12 +176,18 @@ int serve(const config::Config& cfg) {
   issuers.ensureDefaultLocalIssuer(cfg.caCertPath, cfg.caKeyPath);
 
   // Issuance and renewal jobs (an in-process runner until the scheduler exists).
-  store::SqlLifecycleStore lifecycleStore(*db);
+  store::SqlLifecycleStore lifecycleStore(*db, &writer);
   services::IssuanceService issuance(resources, lifecycleStore, issuers, auditLog,
                                      {cfg.keygenMode, dataDir});
   services::CertificateLifecycle lifecycle(resources, lifecycleStore, issuance);
   lifecycle.attach();
   services::CertificateExport exports(resources, lifecycleStore, auditLog);
+  // The agent API: heartbeats flushed in batches, deployment jobs for
+  // mapped targets after each issuance.
+  store::SqlAgentStore agentStore(*db, &writer);
+  services::AgentService agents(resources, lifecycleStore, agentStore, auditLog);
+  agents.attach(issuance);
+  agents.start();
   lifecycle.start();
 
   // Revocation, CRL and OCSP: a revocation invalidates the OCSP answers of its
@@ -196,18 +210,27 @@ int serve(const config::Config& cfg) {
   ocspRefreshLoop.start();
 
   http::Router router;
-  registerAllRoutes(router, {resources, repository, agentGroups,
+  registerAllRoutes(router, {resources,
+                             repository,
+                             agentGroups,
                              {[&db] { return db->ping(); },
                               [&migrator] { return migrator.upToDate(); }, cfg.authType},
-                             pluginHost, issuers, lifecycle, issuance, exports, revocations,
-                             crls, ocsp});
+                             pluginHost,
+                             issuers,
+                             lifecycle,
+                             issuance,
+                             exports,
+                             revocations,
+                             crls,
+                             ocsp,
+                             agents});
 
   std::unique_ptr<http::RateLimiter> limiter;
   if (cfg.rateLimitEnabled)
     limiter = std::make_unique<http::RateLimiter>(cfg.rateLimitRps, cfg.rateLimitBurst);
-  http::PipelineOptions pipelineOptions{auth.get(), limiter.get(),
-                                        http::CorsPolicy(cfg.corsOrigins), &auditLog, {},
-                                        cfg.maxBodyBytes, cfg.logFormat == "json"};
+  http::PipelineOptions pipelineOptions{
+      auth.get(),       limiter.get(),          http::CorsPolicy(cfg.corsOrigins), &auditLog, {},
+      cfg.maxBodyBytes, cfg.logFormat == "json"};
   http::Pipeline pipeline(router, std::move(pipelineOptions));
   http::Server server(serverOptions, pipeline);
   server.start();
@@ -225,6 +248,7 @@ int serve(const config::Config& cfg) {
   ocspRefreshLoop.stop();
   crlLoop.stop();
   lifecycle.stop();
+  agents.stop();
   auditLog.flush();
   return 0;
 }
@@ -235,9 +259,10 @@ int runServer(int argc, char** argv) {
   sigset_t signals;
   blockTerminationSignals(signals);
 
-  CLI::App cli{"certctl-server: certificate lifecycle management control plane.\n"
-               "Configuration comes from CERTCTL_* environment variables (see below),\n"
-               "optionally from a --config file with the same keys (environment wins)."};
+  CLI::App cli{
+      "certctl-server: certificate lifecycle management control plane.\n"
+      "Configuration comes from CERTCTL_* environment variables (see below),\n"
+      "optionally from a --config file with the same keys (environment wins)."};
   CommandLine cmd;
   cli.add_option("-c,--config", cmd.configFile, "KEY=VALUE file with CERTCTL_* settings")
       ->check(CLI::ExistingFile);
@@ -250,7 +275,7 @@ int runServer(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = cli.exit(e);  // prints help/version, or the error
+    int rc = cli.exit(e);    // prints help/version, or the error
     return rc == 0 ? 0 : 2;  // one exit code for every start-up configuration error
   }
 
@@ -269,9 +294,10 @@ int runServer(int argc, char** argv) {
 
   try {
     if (cmd.migrateOnly) {
-      std::string dbUrl = cfg.databaseUrl.empty()
-                              ? "sqlite://" + (std::filesystem::path(cfg.dataDir) / "certctl.db").string()
-                              : cfg.databaseUrl;
+      std::string dbUrl =
+          cfg.databaseUrl.empty()
+              ? "sqlite://" + (std::filesystem::path(cfg.dataDir) / "certctl.db").string()
+              : cfg.databaseUrl;
       auto db = store::Database::open(dbUrl, 1);
       auto root = store::findMigrationsRoot(cfg.migrationsPath);
       store::Migrator migrator(*db, root);

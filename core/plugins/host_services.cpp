@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/plugins/call_context.h"
@@ -132,6 +133,13 @@ int OutputBuffer::write(void* ctx, const char* ptr, size_t len) noexcept {
     return 1;
   }
   try {
+    // Room for what usually follows a long piece (the `"}` after a CRL in
+    // base64), so a 65 MB result is not copied again for its last 2 bytes;
+    // never more than the limit (size + len is within it, checked above).
+    if (self->data_.capacity() - self->data_.size() < len)
+      self->data_.reserve(
+          std::min(std::max(self->data_.capacity() * 2, self->data_.size() + len + 64 * 1024),
+                   self->limit_));
     self->data_.append(ptr, len);
     return 0;
   } catch (...) {

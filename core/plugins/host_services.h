@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace certctl::plugins {
 
@@ -38,6 +39,12 @@ struct HostContext {
   HostServices services;
   std::string productVersion;
   std::size_t maxResultBytes = 0;
+  std::size_t maxCrlResultBytes = 0;  // generate_crl, generate_crl_compact
+  // The limit on the result of `operation`.
+  std::size_t resultLimit(std::string_view operation) const {
+    return operation == "generate_crl" || operation == "generate_crl_compact" ? maxCrlResultBytes
+                                                                              : maxResultBytes;
+  }
 };
 
 // Fills a certctl_host for one module: ABI version, product version and the

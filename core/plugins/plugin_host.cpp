@@ -52,6 +52,7 @@ PluginHost::PluginHost(PluginHostOptions options) : searchDirs_(std::move(option
   context->productVersion =
       options.productVersion.empty() ? std::string(build::kVersion) : options.productVersion;
   context->maxResultBytes = options.maxResultBytes;
+  context->maxCrlResultBytes = options.maxCrlResultBytes;
   context_ = std::move(context);
 }
 

@@ -23,6 +23,9 @@ struct PluginHostOptions {
   HostServices services;
   std::string productVersion;              // "" = this build's version
   std::size_t maxResultBytes = 64u << 20;  // per plugin result
+  // Per CRL result (generate_crl, generate_crl_compact): the DER in base64
+  // is ~65 bytes per entry, ~65 MB for 1M entries; 512 MiB is ~8M entries.
+  std::size_t maxCrlResultBytes = std::size_t{512} << 20;
 };
 
 struct PluginRefusal {

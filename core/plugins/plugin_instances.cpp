@@ -17,11 +17,18 @@ nlohmann::json PluginInstance::call(std::string_view operation, certctl_instance
   if (fn == nullptr)
     throw PluginCallError(CERTCTL_UNSUPPORTED,
                           module_->label() + " does not support " + std::string(operation));
-  std::string text = requestText(request);
+  return callText(operation, fn, requestText(request));
+}
+
+nlohmann::json PluginInstance::callText(std::string_view operation, certctl_instance_op_fn fn,
+                                        std::string_view requestJson) const {
+  if (fn == nullptr)
+    throw PluginCallError(CERTCTL_UNSUPPORTED,
+                          module_->label() + " does not support " + std::string(operation));
   std::unique_lock lock(mutex_, std::defer_lock);
   if (info().singleThreaded()) lock.lock();
   return module_->invoke(operation, [&](certctl_call* c, const certctl_sink* out) {
-    return fn(handle_, c, certctl_str{text.data(), text.size()}, out);
+    return fn(handle_, c, certctl_str{requestJson.data(), requestJson.size()}, out);
   });
 }
 
@@ -39,6 +46,9 @@ nlohmann::json IssuerPlugin::getOrderStatus(const nlohmann::json& r) const {
 }
 nlohmann::json IssuerPlugin::generateCrl(const nlohmann::json& r) const {
   return call("generate_crl", vt().generate_crl, r);
+}
+nlohmann::json IssuerPlugin::generateCrlCompact(std::string_view requestJson) const {
+  return callText("generate_crl_compact", vt().generate_crl_compact, requestJson);
 }
 nlohmann::json IssuerPlugin::signOcsp(const nlohmann::json& r) const {
   return call("sign_ocsp", vt().sign_ocsp, r);

@@ -27,6 +27,9 @@ class PluginInstance {
  protected:
   nlohmann::json call(std::string_view operation, certctl_instance_op_fn fn,
                       const nlohmann::json& request) const;
+  // The same with the request document already written as JSON text.
+  nlohmann::json callText(std::string_view operation, certctl_instance_op_fn fn,
+                          std::string_view requestJson) const;
   const PluginModule& module() const { return *module_; }
 
  private:
@@ -48,6 +51,12 @@ class IssuerPlugin : public PluginInstance {
   nlohmann::json signOcsp(const nlohmann::json& request) const;
   nlohmann::json getCaChain(const nlohmann::json& request = nlohmann::json::object()) const;
   nlohmann::json testConnection(const nlohmann::json& request = nlohmann::json::object()) const;
+  // ABI 1.1 generate_crl_compact, whose request carries the revocation list
+  // as one string ("revoked_tsv"): `requestJson` is the JSON text of the
+  // request, written by the caller without building a DOM of 1M entries
+  // (services/crl_request.h). UNSUPPORTED when the plugin lacks the slot,
+  // e.g. one built against ABI 1.0.
+  nlohmann::json generateCrlCompact(std::string_view requestJson) const;
 
  private:
   const certctl_issuer_vtable& vt() const { return module().issuerVtable(); }

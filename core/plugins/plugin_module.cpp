@@ -10,6 +10,7 @@
 
 #include "core/plugins/call_context.h"
 #include "core/plugins/plugin_call_error.h"
+#include "sdk/plugin/detail/fast_json.h"
 
 namespace certctl::plugins {
 
@@ -26,7 +27,7 @@ constexpr int kHighestMajorProbed = 9;
 // A document for the plugin; a null json (a default-constructed request) is {}.
 std::string requestText(const nlohmann::json& value) {
   if (value.is_null()) return "{}";
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return sdk::detail::dumpJson(value);
 }
 
 namespace {
@@ -248,7 +249,9 @@ void PluginModule::copyVtable(const void* vtable, std::uint32_t size) {
                {"generate_crl", issuer_.generate_crl != nullptr, false},
                {"sign_ocsp", issuer_.sign_ocsp != nullptr, false},
                {"get_ca_chain", issuer_.get_ca_chain != nullptr, false},
-               {"test_connection", issuer_.test_connection != nullptr, false}};
+               {"test_connection", issuer_.test_connection != nullptr, false},
+               // ABI 1.1: NULL (copied as zero) when the plugin's vtable_size ends before it.
+               {"generate_crl_compact", issuer_.generate_crl_compact != nullptr, false}};
       break;
     case PluginKind::Target:
       copy(target_);
@@ -316,7 +319,8 @@ nlohmann::json PluginModule::invoke(std::string_view operation, const RawCall& f
   certctl_call call;
   call.host = context_.get();
   call.label = label();
-  OutputBuffer output(context_->maxResultBytes);
+  const std::size_t limit = context_->resultLimit(operation);
+  OutputBuffer output(limit);
   certctl_sink sink = output.sink();
   certctl_status status = CERTCTL_INTERNAL;
   std::string where = label() + " " + std::string(operation);
@@ -330,8 +334,8 @@ nlohmann::json PluginModule::invoke(std::string_view operation, const RawCall& f
   // Checked first: a plugin whose write was refused reports some error of its own.
   if (output.overflowed())
     throw PluginCallError(CERTCTL_INTERNAL, where + ": the result exceeds the host's limit of " +
-                                                std::to_string(context_->maxResultBytes) +
-                                                " bytes");
+                                                std::to_string(limit) + " bytes for " +
+                                                std::string(operation));
   if (status != CERTCTL_OK) {
     std::string detail = call.error;
     if (!call.hasError || detail.empty()) {
@@ -346,7 +350,8 @@ nlohmann::json PluginModule::invoke(std::string_view operation, const RawCall& f
     throw PluginCallError(status, where + ": " + detail);
   }
   if (output.data().empty()) return nlohmann::json::object();
-  auto result = nlohmann::json::parse(output.data(), nullptr, false);
+  // String members (a CRL in base64: tens of MB) are scanned in bulk.
+  auto result = sdk::detail::parseJson(output.data());
   if (result.is_discarded()) {
     spdlog::warn("plugin bug: {} returned malformed JSON ({} bytes)", where, output.data().size());
     throw PluginCallError(CERTCTL_INTERNAL, where + ": the plugin returned malformed JSON");

@@ -4,31 +4,26 @@
 
 #include "core/domain/agent_group_matcher.h"
 #include "core/domain/errors.h"
+#include "core/domain/json_fields.h"
 #include "core/domain/resources.h"
 
 namespace certctl::services {
 
 using nlohmann::json;
 
+using domain::stringField;
+
 namespace {
 
-std::string text(const json& row, const char* key) {
-  auto it = row.find(key);
-  return it != row.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const domain::ResourceSpec& spec(const char* name) {
-  const auto* s = domain::findResource(name);
-  if (!s) throw std::logic_error(std::string("resource not registered: ") + name);
-  return *s;
-}
+const domain::ResourceSpec& spec(const char* name) { return domain::requireResource(name); }
 
 }  // namespace
 
 std::vector<json> AgentGroupService::members(const std::string& groupId) {
   json group = resources_.get(spec("agent-groups"), groupId);
-  domain::GroupCriteria criteria{text(group, "match_os"), text(group, "match_architecture"),
-                                 text(group, "match_ip_cidr"), text(group, "match_version")};
+  domain::GroupCriteria criteria{
+      stringField(group, "match_os"), stringField(group, "match_architecture"),
+      stringField(group, "match_ip_cidr"), stringField(group, "match_version")};
   std::map<std::string, std::string> manual;
   for (auto& [agentId, membership] : memberships_.entries(groupId)) manual[agentId] = membership;
   bool enabled = !group.contains("enabled") || group["enabled"] != false;
@@ -42,15 +37,15 @@ std::vector<json> AgentGroupService::members(const std::string& groupId) {
   for (;;) {
     auto page = resources_.list(spec("agents"), query);
     for (auto& agent : page.items) {
-      if (!text(agent, "retired_at").empty()) continue;
-      std::string id = text(agent, "id");
+      if (!stringField(agent, "retired_at").empty()) continue;
+      std::string id = stringField(agent, "id");
       auto m = manual.find(id);
       if (m != manual.end() && m->second == "exclude") continue;
-      bool dynamic = enabled && domain::matchesCriteria({id, text(agent, "os"),
-                                                         text(agent, "architecture"),
-                                                         text(agent, "ip_address"),
-                                                         text(agent, "version")},
-                                                        criteria);
+      bool dynamic =
+          enabled &&
+          domain::matchesCriteria({id, stringField(agent, "os"), stringField(agent, "architecture"),
+                                   stringField(agent, "ip_address"), stringField(agent, "version")},
+                                  criteria);
       bool included = m != manual.end() && m->second == "include";
       if (!dynamic && !included) continue;
       agent["membership"] = included ? "manual" : "dynamic";

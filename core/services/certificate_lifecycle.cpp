@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/domain/errors.h"
+#include "core/domain/json_fields.h"
 #include "core/domain/resources.h"
 #include "core/domain/timestamps.h"
 #include "core/services/policy_evaluation.h"
@@ -12,14 +13,11 @@ namespace certctl::services {
 
 using nlohmann::json;
 
+using domain::stringField;
+
 namespace {
 
-const domain::ResourceSpec& spec(const char* name) { return *domain::findResource(name); }
-
-std::string text(const json& record, const char* key) {
-  auto it = record.find(key);
-  return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+const domain::ResourceSpec& spec(const char* name) { return domain::requireResource(name); }
 
 const std::vector<std::string> kInFlight = {"Pending", "AwaitingCSR", "AwaitingApproval",
                                             "Running"};
@@ -101,8 +99,8 @@ void CertificateLifecycle::onCertificateChange(ResourceService::Change change,
   if (change != ResourceService::Change::Updated) return;
   auto open = store_.inFlightJob(id);
   if (!open) return;
-  std::string jobId = text(*open, "id");
-  std::string status = text(record, "status");
+  std::string jobId = stringField(*open, "id");
+  std::string status = stringField(record, "status");
   if (status == "Archived" || status == "Revoked") {
     std::string now = domain::nowRfc3339();
     if (store_.transitionJob(jobId, kInFlight,
@@ -127,13 +125,14 @@ json CertificateLifecycle::renew(const std::string& certificateId, const json& b
     if (!value.get<std::string>().empty()) reason = value.get<std::string>();
   }
   json certificate = resources_.get(spec("certificates"), certificateId);
-  std::string status = text(certificate, "status");
+  std::string status = stringField(certificate, "status");
   if (status == "Revoked" || status == "Archived")
     throw domain::conflict("certificate " + certificateId + " is " + status +
                            " and cannot be renewed");
   if (auto open = store_.inFlightJob(certificateId))
-    throw domain::conflict("certificate " + certificateId + " already has " + text(*open, "type") +
-                           " job " + text(*open, "id") + " in status " + text(*open, "status"));
+    throw domain::conflict("certificate " + certificateId + " already has " +
+                           stringField(*open, "type") + " job " + stringField(*open, "id") +
+                           " in status " + stringField(*open, "status"));
   // Seed 000's state machine: a certificate that was issued renews
   // (RenewalInProgress); a failed one retries from Pending.
   std::string next = status == "Pending" || status == "Failed" ? "Pending" : "RenewalInProgress";

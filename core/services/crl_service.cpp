@@ -119,7 +119,7 @@ std::shared_ptr<const CrlSnapshot> CrlService::generate(const std::string& issue
   store_.withCrlLock(issuerId, [&] {
     const auto started = Clock::now();
     const long long number = store_.crlNumber(issuerId).value_or(0) + 1;
-    std::vector<RevokedSerial> entries = store_.crlEntries(issuerId);
+    CrlEntryList entries = store_.crlEntryList(issuerId);
     const auto read = Clock::now();
     const domain::TimePoint thisUpdate = domain::nowSeconds();
     const domain::TimePoint nextUpdate = thisUpdate + options_.validity;
@@ -137,18 +137,22 @@ std::shared_ptr<const CrlSnapshot> CrlService::generate(const std::string& issue
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     row.sizeBytes = static_cast<long long>(row.der.size());
     store_.storeCrl(row);
+    const auto storedAt = Clock::now();
     spdlog::info(
-        "{}", json{{"msg", "crl generated"},
-                   {"issuer_id", issuerId},
-                   {"crl_number", number},
-                   {"revoked_count", row.revokedCount},
-                   {"bytes", row.sizeBytes},
-                   {"duration_ms", row.generationDurationMs},
-                   {"db_read_ms",
-                    std::chrono::duration_cast<std::chrono::milliseconds>(read - started).count()},
-                   {"sign_ms",
-                    std::chrono::duration_cast<std::chrono::milliseconds>(signedAt - read).count()}}
-                  .dump());
+        "{}",
+        json{{"msg", "crl generated"},
+             {"issuer_id", issuerId},
+             {"crl_number", number},
+             {"revoked_count", row.revokedCount},
+             {"bytes", row.sizeBytes},
+             {"duration_ms", row.generationDurationMs},
+             {"db_read_ms",
+              std::chrono::duration_cast<std::chrono::milliseconds>(read - started).count()},
+             {"sign_ms",
+              std::chrono::duration_cast<std::chrono::milliseconds>(signedAt - read).count()},
+             {"store_ms",
+              std::chrono::duration_cast<std::chrono::milliseconds>(storedAt - signedAt).count()}}
+            .dump());
     result = snapshotOf(std::move(row));
   });
   ++generations_;

@@ -11,6 +11,7 @@
 
 #include "core/domain/errors.h"
 #include "core/domain/history_resources.h"
+#include "core/domain/json_fields.h"
 #include "core/domain/resources.h"
 #include "core/domain/timestamps.h"
 #include "core/plugins/plugin_call_error.h"
@@ -27,18 +28,15 @@ namespace certctl::services {
 using nlohmann::json;
 namespace pki = sdk::pki;
 
+using domain::stringField;
+
 namespace {
+
+const domain::ResourceSpec& spec(const char* name) { return domain::requireResource(name); }
 
 // Slack for the issuer's clock and rounding when checking a capped lifetime.
 constexpr auto kLifetimeSlack = std::chrono::minutes(2);
 constexpr size_t kMaxCsrBytes = 64 * 1024;
-
-const domain::ResourceSpec& spec(const char* name) { return *domain::findResource(name); }
-
-std::string text(const json& record, const char* key) {
-  auto it = record.find(key);
-  return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::vector<std::string> stringList(const json& record, const char* key) {
   std::vector<std::string> out;
@@ -77,7 +75,7 @@ std::string newVersionId() {
 // The certificate's CN and SANs: everything an issued certificate may name.
 std::vector<std::string> certificateNames(const json& certificate) {
   std::vector<std::string> names;
-  std::string cn = text(certificate, "common_name");
+  std::string cn = stringField(certificate, "common_name");
   if (!cn.empty()) names.push_back(cn);
   for (const auto& san : stringList(certificate, "sans"))
     if (std::find(names.begin(), names.end(), san) == names.end()) names.push_back(san);
@@ -101,7 +99,8 @@ void checkCsrNames(const pki::Csr& csr, const json& certificate) {
     if (!allowed.count(lower(name))) extra += (extra.empty() ? "" : ", ") + name;
   if (!extra.empty())
     throw domain::badRequest("csr_pem", "the CSR requests names certificate " +
-                                            text(certificate, "id") + " does not have: " + extra);
+                                            stringField(certificate, "id") +
+                                            " does not have: " + extra);
 }
 
 pki::PrivateKey generateKey(const ServerKeyChoice& choice) {
@@ -113,7 +112,7 @@ pki::PrivateKey generateKey(const ServerKeyChoice& choice) {
 
 pki::Csr buildCsr(const json& certificate, const pki::PrivateKey& key) {
   pki::CsrBuilder builder;
-  std::string cn = text(certificate, "common_name");
+  std::string cn = stringField(certificate, "common_name");
   if (!cn.empty()) builder.commonName(cn);
   for (const auto& san : stringList(certificate, "sans")) {
     if (san.find('@') != std::string::npos && san.find("://") == std::string::npos)
@@ -176,16 +175,16 @@ std::filesystem::path IssuanceService::serverKeyPath(const std::string& certific
 
 void IssuanceService::runJob(const std::string& jobId) {
   auto job = store_.job(jobId);
-  if (!job || text(*job, "status") != "Pending") return;
-  std::string type = text(*job, "type");
+  if (!job || stringField(*job, "status") != "Pending") return;
+  std::string type = stringField(*job, "type");
   if (type != "Issuance" && type != "Renewal") return;
-  std::string certificateId = text(*job, "certificate_id");
+  std::string certificateId = stringField(*job, "certificate_id");
   auto certificate = optionalRecord(resources_, "certificates", certificateId);
   if (!certificate) {
     store_.failJob(jobId, "certificate " + certificateId + " no longer exists", "", "");
     return;
   }
-  std::string status = text(*certificate, "status");
+  std::string status = stringField(*certificate, "status");
   if (finished(status)) {
     store_.failJob(jobId, "certificate " + certificateId + " is " + status, "", "");
     return;
@@ -211,7 +210,7 @@ void IssuanceService::runJob(const std::string& jobId) {
     return;
   try {
     std::optional<json> profile =
-        optionalRecord(resources_, "profiles", text(*certificate, "certificate_profile_id"));
+        optionalRecord(resources_, "profiles", stringField(*certificate, "certificate_profile_id"));
     pki::PrivateKey key = generateKey(serverKeyFor(profile ? &*profile : nullptr));
     pki::Csr csr = buildCsr(*certificate, key);
     auto issued = issue(*job, *certificate, csr, &key);
@@ -277,8 +276,8 @@ json IssuanceService::submitCsr(const std::string& agentId, const CsrSubmission&
     throw domain::conflict("agent " + agentId + " has no " + which + " awaiting a CSR");
   }
   json job = jobs.front();
-  std::string jobId = text(job, "id");
-  std::string certificateId = text(job, "certificate_id");
+  std::string jobId = stringField(job, "id");
+  std::string certificateId = stringField(job, "certificate_id");
 
   std::optional<pki::Csr> csr;
   try {
@@ -298,10 +297,12 @@ json IssuanceService::submitCsr(const std::string& agentId, const CsrSubmission&
   } catch (const std::exception& e) {
     throw domain::badRequest("csr_pem", std::string("the CSR's names cannot be read: ") + e.what());
   }
-  if (finished(text(certificate, "status"))) {
-    store_.failJob(jobId, "certificate " + certificateId + " is " + text(certificate, "status"), "",
+  if (finished(stringField(certificate, "status"))) {
+    store_.failJob(jobId,
+                   "certificate " + certificateId + " is " + stringField(certificate, "status"), "",
                    "");
-    throw domain::conflict("certificate " + certificateId + " is " + text(certificate, "status"));
+    throw domain::conflict("certificate " + certificateId + " is " +
+                           stringField(certificate, "status"));
   }
 
   // Signed synchronously, without a Running step in the database: the
@@ -343,14 +344,14 @@ void IssuanceService::recordFindings(const json& job, const json& certificate,
   if (findings.empty()) return;
   std::vector<json> rows;
   std::string now = domain::nowRfc3339();
-  std::string stage = text(job, "type") == "Renewal" ? "renewal" : "issuance";
+  std::string stage = stringField(job, "type") == "Renewal" ? "renewal" : "issuance";
   for (const auto& f : findings) {
     json details = f.details;
-    details["job_id"] = text(job, "id");
+    details["job_id"] = stringField(job, "id");
     details["stage"] = stage;
     details["rule_name"] = f.ruleName;
     rows.push_back({{"id", generateId("pv-", "")},
-                    {"certificate_id", text(certificate, "id")},
+                    {"certificate_id", stringField(certificate, "id")},
                     {"rule_id", f.ruleId},
                     {"message", f.message},
                     {"severity", f.severity},
@@ -364,10 +365,10 @@ void IssuanceService::recordFindings(const json& job, const json& certificate,
     event.actorType = "system";
     event.action = "policy.violation_detected";
     event.resourceType = "certificates";
-    event.resourceId = text(certificate, "id");
-    event.details = {{"rule_id", f.ruleId},       {"rule_type", f.ruleType},
-                     {"severity", f.severity},    {"message", f.message},
-                     {"job_id", text(job, "id")}, {"blocking", f.blocking()}};
+    event.resourceId = stringField(certificate, "id");
+    event.details = {
+        {"rule_id", f.ruleId},  {"rule_type", f.ruleType},          {"severity", f.severity},
+        {"message", f.message}, {"job_id", stringField(job, "id")}, {"blocking", f.blocking()}};
     try {
       audit_.record(std::move(event), false);
     } catch (const std::exception& e) {
@@ -379,13 +380,13 @@ void IssuanceService::recordFindings(const json& job, const json& certificate,
 IssuanceService::Issued IssuanceService::issue(const json& job, const json& certificate,
                                                const pki::Csr& csr,
                                                const pki::PrivateKey* serverKey) {
-  std::string jobId = text(job, "id");
-  std::string certificateId = text(certificate, "id");
-  std::string issuerId = text(certificate, "issuer_id");
-  bool renewal = text(job, "type") == "Renewal";
+  std::string jobId = stringField(job, "id");
+  std::string certificateId = stringField(certificate, "id");
+  std::string issuerId = stringField(certificate, "issuer_id");
+  bool renewal = stringField(job, "type") == "Renewal";
 
   // Profile: key, required SANs, EKUs, lifetime cap.
-  std::string profileId = text(certificate, "certificate_profile_id");
+  std::string profileId = stringField(certificate, "certificate_profile_id");
   std::optional<json> profile = optionalRecord(resources_, "profiles", profileId);
   if (!profileId.empty() && !profile)
     throw refusal("profile_violation", "profile " + profileId + " no longer exists");
@@ -399,13 +400,13 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   auto issuer = issuers_.get(issuerId);
   PolicySubject subject;
   subject.certificate = certificate;
-  subject.commonName = text(certificate, "common_name");
+  subject.commonName = stringField(certificate, "common_name");
   subject.sans = stringList(certificate, "sans");
-  subject.environment = text(certificate, "environment");
+  subject.environment = stringField(certificate, "environment");
   subject.issuerId = issuerId;
   subject.profileId = profileId;
-  if (auto policy =
-          optionalRecord(resources_, "renewal-policies", text(certificate, "renewal_policy_id"))) {
+  if (auto policy = optionalRecord(resources_, "renewal-policies",
+                                   stringField(certificate, "renewal_policy_id"))) {
     auto window = policy->find("renewal_window_days");
     if (window != policy->end() && window->is_number_integer())
       subject.renewalWindowDays = window->get<int>();
@@ -425,12 +426,14 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   if (!blocked.empty()) throw refusal("policy_violation", "refused by policy: " + blocked);
 
   // The CA.
-  json request = {
-      {"common_name", subject.commonName},
-      {"sans", subject.sans},
-      {"csr_pem", csr.toPem()},
-      {"metadata",
-       {{"certificate_id", certificateId}, {"job_id", jobId}, {"job_type", text(job, "type")}}}};
+  const std::string csrPem = csr.toPem();
+  json request = {{"common_name", subject.commonName},
+                  {"sans", subject.sans},
+                  {"csr_pem", csrPem},
+                  {"metadata",
+                   {{"certificate_id", certificateId},
+                    {"job_id", jobId},
+                    {"job_type", stringField(job, "type")}}}};
   if (!decision.ekus.empty()) request["ekus"] = decision.ekus;
   if (decision.maxTtlSeconds) request["max_ttl_seconds"] = *decision.maxTtlSeconds;
   if (profile) {
@@ -452,13 +455,14 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   std::optional<pki::Certificate> leaf;
   std::vector<pki::Certificate> chain;
   try {
-    leaf.emplace(pki::Certificate::fromPem(certPem));
-    chain = pki::Certificate::chainFromPem(chainPem);
+    // Fields are all that is read here: the keys are compared as encoded.
+    leaf.emplace(pki::Certificate::fromPem(certPem, pki::KeyDecoding::Deferred));
+    chain = pki::Certificate::chainFromPem(chainPem, pki::KeyDecoding::Deferred);
   } catch (const std::exception& e) {
     throw std::runtime_error("issuer " + issuerId +
                              " returned an unreadable certificate: " + e.what());
   }
-  if (leaf->publicKeyPem() != csr.publicKeyPem())
+  if (!leaf->hasPublicKeyOf(csr))
     throw std::runtime_error("issuer " + issuerId +
                              " returned a certificate for a different public key");
   if (decision.maxTtlSeconds &&
@@ -484,20 +488,21 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   for (const auto& c : chain) chainOnly += c.toPem();
   std::string versionId = newVersionId();
   std::string now = domain::nowRfc3339();
-  json version = {{"id", versionId},
-                  {"certificate_id", certificateId},
-                  {"issuer_id", issuerId},
-                  {"serial_number", leaf->serialHex()},
-                  {"not_before", formatTime(leaf->notBefore())},
-                  {"not_after", formatTime(leaf->notAfter())},
-                  {"fingerprint_sha256", leaf->sha256FingerprintHex()},
-                  {"pem_chain", leafPem + chainOnly},
-                  {"csr_pem", csr.toPem()},
-                  {"key_algorithm", key.algorithm},
-                  {"key_size", key.bits},
-                  {"source", text(certificate, "source").empty() ? std::string("api")
-                                                                 : text(certificate, "source")},
-                  {"created_at", now}};
+  json version = {
+      {"id", versionId},
+      {"certificate_id", certificateId},
+      {"issuer_id", issuerId},
+      {"serial_number", leaf->serialHex()},
+      {"not_before", formatTime(leaf->notBefore())},
+      {"not_after", formatTime(leaf->notAfter())},
+      {"fingerprint_sha256", leaf->sha256FingerprintHex()},
+      {"pem_chain", leafPem + chainOnly},
+      {"csr_pem", csrPem},
+      {"key_algorithm", key.algorithm},
+      {"key_size", key.bits},
+      {"source", stringField(certificate, "source").empty() ? std::string("api")
+                                                            : stringField(certificate, "source")},
+      {"created_at", now}};
 
   // The demo-only server key goes to disk before the version is committed,
   // so a stored version always has its key; a failed commit removes it.
@@ -534,7 +539,7 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   }
 
   AuditEvent event;
-  event.actor = serverKey ? kClaimedBy : text(job, "agent_id");
+  event.actor = serverKey ? kClaimedBy : stringField(job, "agent_id");
   event.actorType = serverKey ? "system" : "agent";
   event.action = renewal ? "certificate.renewed" : "certificate.issued";
   event.resourceType = "certificates";
@@ -551,6 +556,13 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
     audit_.record(std::move(event), false);
   } catch (const std::exception& e) {
     spdlog::error("audit of {} failed: {}", jobId, e.what());
+  }
+  for (const auto& listener : issuedListeners_) {
+    try {
+      listener(job, version, serverKey == nullptr);
+    } catch (const std::exception& e) {
+      spdlog::error("job {}: an issuance listener failed: {}", jobId, e.what());
+    }
   }
   return {version, leafPem, chainOnly};
 }

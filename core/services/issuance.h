@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/services/audit_log.h"
 #include "core/services/issuer_registry.h"
@@ -67,6 +69,15 @@ class IssuanceService {
 
   const IssuanceSettings& settings() const { return settings_; }
 
+  // Told after an issuance or renewal committed its version (e.g. to queue
+  // deployments of it); `agentKey` is false when the server made the key.
+  // Register before requests are served; a listener's exception is logged.
+  using IssuedListener =
+      std::function<void(const nlohmann::json& job, const nlohmann::json& version, bool agentKey)>;
+  void addIssuedListener(IssuedListener listener) {
+    issuedListeners_.push_back(std::move(listener));
+  }
+
   // claimed_by of jobs this server runs; start-up resumes them.
   static constexpr const char* kClaimedBy = "certctl-server";
 
@@ -113,6 +124,7 @@ class IssuanceService {
   std::chrono::steady_clock::time_point rulesLoadedAt_;
   std::mutex signingMutex_;
   std::set<std::string> signing_;
+  std::vector<IssuedListener> issuedListeners_;
 };
 
 }  // namespace certctl::services

@@ -30,13 +30,20 @@ bool iequals(const std::string& a, const std::string& b) {
 
 std::string typeName(FieldType type) {
   switch (type) {
-    case FieldType::String: return "a string";
-    case FieldType::Integer: return "an integer";
-    case FieldType::Number: return "a number";
-    case FieldType::Boolean: return "a boolean";
-    case FieldType::Timestamp: return "an RFC 3339 timestamp";
-    case FieldType::StringList: return "an array of strings";
-    case FieldType::Json: return "a JSON object or array";
+    case FieldType::String:
+      return "a string";
+    case FieldType::Integer:
+      return "an integer";
+    case FieldType::Number:
+      return "a number";
+    case FieldType::Boolean:
+      return "a boolean";
+    case FieldType::Timestamp:
+      return "an RFC 3339 timestamp";
+    case FieldType::StringList:
+      return "an array of strings";
+    case FieldType::Json:
+      return "a JSON object or array";
   }
   return "a value";
 }
@@ -64,8 +71,7 @@ json coerce(const FieldSpec& field, const json& value) {
         if (canonical.empty()) {
           std::string allowed;
           for (const auto& v : field.enumValues) allowed += (allowed.empty() ? "" : ", ") + v;
-          throw domain::badRequest(field.name,
-                                   field.name + " must be one of: " + allowed);
+          throw domain::badRequest(field.name, field.name + " must be one of: " + allowed);
         }
         return canonical;
       }
@@ -170,7 +176,7 @@ json ResourceService::validated(const ResourceSpec& spec, const json& body, cons
       if (field) key = field->name;
     }
     if (key == "id" || key == "created_at" || key == "updated_at") {
-      if (current) continue;  // echoing a GET body back in a PUT is fine
+      if (current) continue;      // echoing a GET body back in a PUT is fine
       if (key == "id") continue;  // handled by create()
       throw domain::badRequest(key, key + " is set by the server");
     }
@@ -210,8 +216,8 @@ void ResourceService::checkReferences(const ResourceSpec& spec, const json& valu
     const ResourceSpec* target = domain::findResource(field.references);
     if (!target) continue;
     if (!repository_.exists(*target, id))
-      throw domain::badRequest(field.name, field.name + " refers to an unknown " +
-                                               target->singular + ": " + id);
+      throw domain::badRequest(
+          field.name, field.name + " refers to an unknown " + target->singular + ": " + id);
   }
 }
 
@@ -231,7 +237,8 @@ json ResourceService::create(const ResourceSpec& spec, const json& body) {
   std::string id;
   if (body.is_object() && body.contains("id")) {
     if (!body["id"].is_string() || !isValidId(body["id"].get<std::string>()))
-      throw domain::badRequest("id", "id must be 1-128 characters of letters, digits, '-', '_', '.'");
+      throw domain::badRequest("id",
+                               "id must be 1-128 characters of letters, digits, '-', '_', '.'");
     id = body["id"].get<std::string>();
     if (repository_.exists(spec, id))
       throw domain::conflict(spec.singular + " " + id + " already exists");

@@ -7,6 +7,7 @@
 #include "core/domain/errors.h"
 #include "core/plugins/plugin_call_error.h"
 #include "core/plugins/plugin_instances.h"
+#include "core/services/crl_request.h"
 #include "core/services/issuer_registry.h"
 #include "sdk/pki/base64.h"
 #include "sdk/pki/certificate.h"
@@ -37,8 +38,12 @@ RevocationIssuerGateway::Availability RegistryIssuerGateway::availability(
   if (!isValidId(issuerId)) return Availability::UnknownIssuer;
   try {
     auto entry = registry_.get(issuerId);
-    return entry.plugin && entry.plugin->supports(operation) ? Availability::Available
-                                                             : Availability::Unavailable;
+    if (!entry.plugin) return Availability::Unavailable;
+    // A plugin may sign CRLs through either slot (generate_crl_compact: ABI 1.1).
+    const bool supported =
+        entry.plugin->supports(operation) ||
+        (operation == "generate_crl" && entry.plugin->supports("generate_crl_compact"));
+    return supported ? Availability::Available : Availability::Unavailable;
   } catch (const domain::ApiError& e) {
     if (e.kind() == domain::ErrorKind::NotFound) return Availability::UnknownIssuer;
     return Availability::Unavailable;
@@ -54,20 +59,11 @@ void RegistryIssuerGateway::revoke(const std::string& issuerId, const std::strin
 }
 
 std::string RegistryIssuerGateway::generateCrl(const std::string& issuerId,
-                                               const std::vector<RevokedSerial>& entries,
-                                               long long crlNumber, const std::string& thisUpdate,
+                                               const CrlEntryList& entries, long long crlNumber,
+                                               const std::string& thisUpdate,
                                                const std::string& nextUpdate) {
   auto plugin = registry_.get(issuerId).plugin;
-  json revoked = json::array();
-  revoked.get_ref<json::array_t&>().reserve(entries.size());
-  for (const auto& e : entries)
-    revoked.push_back(
-        {{"serial", e.serialNumber}, {"revoked_at", e.revokedAt}, {"reason", e.reason}});
-  json request = {{"revoked", std::move(revoked)},
-                  {"crl_number", crlNumber},
-                  {"this_update", thisUpdate},
-                  {"next_update", nextUpdate}};
-  return decodedField(plugin->generateCrl(request), "crl_der_base64", issuerId);
+  return generateCrlDer(*plugin, issuerId, entries, crlNumber, thisUpdate, nextUpdate);
 }
 
 std::string RegistryIssuerGateway::signOcsp(const std::string& issuerId, const OcspSignRequest& r) {

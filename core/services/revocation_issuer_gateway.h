@@ -32,16 +32,18 @@ class RevocationIssuerGateway {
   virtual ~RevocationIssuerGateway() = default;
 
   // Whether `issuerId` exists, is usable, and its plugin has `operation`
-  // ("revoke", "generate_crl", "sign_ocsp"). Never throws for an unknown id.
+  // ("revoke", "generate_crl", "sign_ocsp"; "generate_crl" is also met by
+  // generate_crl_compact alone). Never throws for an unknown id.
   virtual Availability availability(const std::string& issuerId, const std::string& operation) = 0;
 
   // Throws on failure (PluginCallError or domain errors).
   virtual void revoke(const std::string& issuerId, const std::string& serial,
                       const std::string& reason) = 0;
-  // The DER CRL.
-  virtual std::string generateCrl(const std::string& issuerId,
-                                  const std::vector<RevokedSerial>& entries, long long crlNumber,
-                                  const std::string& thisUpdate, const std::string& nextUpdate) = 0;
+  // The DER CRL (through generate_crl_compact when the plugin has it:
+  // services/crl_request.h).
+  virtual std::string generateCrl(const std::string& issuerId, const CrlEntryList& entries,
+                                  long long crlNumber, const std::string& thisUpdate,
+                                  const std::string& nextUpdate) = 0;
   // The DER OCSPResponse.
   virtual std::string signOcsp(const std::string& issuerId, const OcspSignRequest& request) = 0;
   // The PEM of the issuing CA certificate (first of the chain); "" when unknown.
@@ -56,7 +58,7 @@ class RegistryIssuerGateway : public RevocationIssuerGateway {
   Availability availability(const std::string& issuerId, const std::string& operation) override;
   void revoke(const std::string& issuerId, const std::string& serial,
               const std::string& reason) override;
-  std::string generateCrl(const std::string& issuerId, const std::vector<RevokedSerial>& entries,
+  std::string generateCrl(const std::string& issuerId, const CrlEntryList& entries,
                           long long crlNumber, const std::string& thisUpdate,
                           const std::string& nextUpdate) override;
   std::string signOcsp(const std::string& issuerId, const OcspSignRequest& request) override;

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/services/crl_entry_list.h"
+
 namespace certctl::services {
 
 // Storage the revocation, CRL and OCSP services need (implemented in
@@ -109,6 +111,13 @@ class RevocationStore {
   // The CRL content of an issuer: its revocations minus those of short-lived
   // certificates (profile TTL under one hour).
   virtual std::vector<RevokedSerial> crlEntries(const std::string& issuerId) = 0;
+  // The same, packed (what CRL generation reads: up to millions of rows).
+  // By default made from crlEntries().
+  virtual CrlEntryList crlEntryList(const std::string& issuerId) {
+    CrlEntryList list;
+    for (const auto& e : crlEntries(issuerId)) list.add(e.serialNumber, e.revokedAt, e.reason);
+    return list;
+  }
 
   // Whether `serial` was issued by `issuerId`, and its revocation.
   virtual SerialStatus serialStatus(const std::string& issuerId, const std::string& serial) = 0;

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "core/domain/errors.h"
 
@@ -75,8 +76,158 @@ std::string postgresConnectionString(const std::string& url, std::string& redact
 
 }  // namespace
 
+// Cached statements are finalized before their session closes.
+struct Database::Connection {
+  std::unique_ptr<Poco::Data::Session> session;
+  std::unordered_map<std::string, sqlite3_stmt*> statements;
+  // PostgreSQL: SQL text -> name of the statement prepared on this
+  // connection (parsed and planned once instead of at every execution).
+  std::unordered_map<std::string, std::string> prepared;
+
+  explicit Connection(std::unique_ptr<Poco::Data::Session> s) : session(std::move(s)) {}
+  ~Connection() {
+    for (auto& [sql, stmt] : statements) sqlite3_finalize(stmt);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+};
+
+Database::Lease::Lease(Database& db, std::unique_ptr<Connection> connection)
+    : db_(&db), connection_(std::move(connection)) {}
+
+Database::Lease::Lease(Lease&& other) noexcept
+    : db_(other.db_), connection_(std::move(other.connection_)), broken_(other.broken_) {}
+
 Database::Lease::~Lease() {
-  if (session_) db_->release(std::move(session_), broken_);
+  if (connection_) db_->release(std::move(connection_), broken_);
+}
+
+Poco::Data::Session& Database::Lease::operator*() { return *connection_->session; }
+
+Poco::Data::Session* Database::Lease::operator->() { return connection_->session.get(); }
+
+namespace {
+
+// Bounded: the hot statements are a handful; anything beyond is prepared anew.
+constexpr std::size_t kMaxCachedStatements = 64;
+
+std::string sqliteMessage(sqlite3* handle) {
+  const char* message = sqlite3_errmsg(handle);
+  return message != nullptr ? message : "unknown SQLite error";
+}
+
+}  // namespace
+
+sqlite3_stmt* Database::Lease::sqliteStatement(const std::string& sql) {
+  auto& cache = connection_->statements;
+  auto it = cache.find(sql);
+  if (it != cache.end()) return it->second;
+  sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*connection_->session);
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(handle, sql.c_str(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+    throw SqlError("SQLite: " + sqliteMessage(handle));
+  if (cache.size() >= kMaxCachedStatements) {
+    for (auto& [text, cached] : cache) sqlite3_finalize(cached);
+    cache.clear();
+  }
+  cache.emplace(sql, stmt);
+  return stmt;
+}
+
+const std::string* Database::Lease::pgStatement(pg_conn* conn, const std::string& sql) {
+  auto& cache = connection_->prepared;
+  auto it = cache.find(sql);
+  if (it != cache.end()) return &it->second;
+  // Data statements only (transaction control stays unnamed), and a bounded
+  // number: past it, statements are parsed per execution as before.
+  auto starts = [&sql](const char* word) { return sql.rfind(word, 0) == 0; };
+  if (cache.size() >= kMaxCachedStatements ||
+      !(starts("SELECT") || starts("INSERT") || starts("UPDATE") || starts("DELETE") ||
+        starts("WITH")))
+    return nullptr;
+  std::string name = "certctl_" + std::to_string(cache.size() + 1);
+  PGresult* result = PQprepare(conn, name.c_str(), sql.c_str(), 0, nullptr);
+  bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+  PQclear(result);
+  if (!ok) return nullptr;  // executed unnamed, which reports the error
+  return &cache.emplace(sql, std::move(name)).first->second;
+}
+
+SqlRows Database::Lease::run(const std::string& sql, const SqlParams& params) {
+  SqlRows out;
+  if (db_->dialect() == Dialect::Sqlite) {
+    sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*connection_->session);
+    sqlite3_stmt* stmt = sqliteStatement(sql);
+    // Reset on every exit, so the cached statement holds no read lock.
+    struct Reset {
+      sqlite3_stmt* stmt;
+      ~Reset() {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+      }
+    } reset{stmt};
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      // $N by name: SQLite numbers parameters in order of first appearance.
+      std::string name = "$" + std::to_string(i + 1);
+      int index = sqlite3_bind_parameter_index(stmt, name.c_str());
+      if (index == 0) continue;
+      int rc = params[i] ? sqlite3_bind_text(stmt, index, params[i]->data(),
+                                             static_cast<int>(params[i]->size()), SQLITE_STATIC)
+                         : sqlite3_bind_null(stmt, index);
+      if (rc != SQLITE_OK) throw SqlError("SQLite: " + sqliteMessage(handle));
+    }
+    const int columns = sqlite3_column_count(stmt);
+    for (;;) {
+      int rc = sqlite3_step(stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) throw SqlError("SQLite: " + sqliteMessage(handle));
+      auto& row = out.rows.emplace_back(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) continue;
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+        row[static_cast<std::size_t>(c)].emplace(
+            text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c)));
+      }
+    }
+    if (columns == 0 || sqlite3_stmt_readonly(stmt) == 0)
+      out.changed = static_cast<std::size_t>(sqlite3_changes(handle));
+    return out;
+  }
+
+  auto& impl = static_cast<Poco::Data::PostgreSQL::SessionImpl&>(*connection_->session->impl());
+  PGconn* conn = impl.handle();
+  std::vector<const char*> values(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i)
+    values[i] = params[i] ? params[i]->c_str() : nullptr;
+  PGresult* result = nullptr;
+  if (const std::string* name = pgStatement(conn, sql)) {
+    result = PQexecPrepared(conn, name->c_str(), static_cast<int>(params.size()), values.data(),
+                            nullptr, nullptr, 0);
+  } else {
+    result = PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0);
+  }
+  std::unique_ptr<PGresult, decltype(&PQclear)> guard(result, &PQclear);
+  ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    std::string message = result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn);
+    if (PQstatus(conn) != CONNECTION_OK) broken_ = true;
+    throw SqlError("PostgreSQL: " + message);
+  }
+  const int rows = PQntuples(result);
+  const int columns = PQnfields(result);
+  out.rows.reserve(static_cast<std::size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    auto& row = out.rows.emplace_back(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c)
+      if (!PQgetisnull(result, r, c))
+        row[static_cast<std::size_t>(c)].emplace(
+            PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c)));
+  }
+  const char* changed = PQcmdTuples(result);
+  if (changed != nullptr && *changed != '\0') out.changed = std::stoull(changed);
+  return out;
 }
 
 std::unique_ptr<Database> Database::open(const std::string& url, int maxConnections) {
@@ -89,6 +240,9 @@ std::unique_ptr<Database> Database::open(const std::string& url, int maxConnecti
     auto db = std::unique_ptr<Database>(
         new Database(Dialect::Sqlite, "SQLite", path, maxConnections, url));
     db->acquire();  // fail fast on an unusable path
+    Database* raw = db.get();
+    raw->checkpointConnection_ = raw->connect();
+    raw->checkpointer_ = std::thread([raw] { raw->checkpointLoop(); });
     return db;
   }
   if (startsWith(url, "postgres://") || startsWith(url, "postgresql://")) {
@@ -110,9 +264,32 @@ Database::Database(Dialect dialect, std::string connector, std::string connectio
       redactedUrl_(std::move(redactedUrl)),
       maxConnections_(maxConnections < 1 ? 1 : maxConnections) {}
 
-Database::~Database() = default;
+Database::~Database() {
+  {
+    std::lock_guard lock(checkpointMutex_);
+    stopping_ = true;
+  }
+  checkpointWake_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
 
-std::unique_ptr<Poco::Data::Session> Database::connect() {
+void Database::checkpointLoop() {
+  // PASSIVE: copies what no reader still needs, never blocks the writer or
+  // readers. Often enough that the WAL stays a few MB (SQLite's own
+  // threshold is 1000 pages).
+  constexpr auto kInterval = std::chrono::milliseconds(200);
+  sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*checkpointConnection_->session);
+  std::unique_lock lock(checkpointMutex_);
+  while (!checkpointWake_.wait_for(lock, kInterval, [this] { return stopping_; })) {
+    lock.unlock();
+    int logFrames = 0, checkpointed = 0;
+    sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames,
+                              &checkpointed);
+    lock.lock();
+  }
+}
+
+std::unique_ptr<Database::Connection> Database::connect() {
   auto session = std::make_unique<Poco::Data::Session>(connector_, connectionString_);
   if (dialect_ == Dialect::Sqlite) {
     sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*session);
@@ -121,13 +298,17 @@ std::unique_ptr<Poco::Data::Session> Database::connect() {
     // default in SQLite and must be enabled on every connection.
     // A small page cache per connection (default ~2 MB each): the OS page
     // cache serves the file anyway, and 25 connections would cost 50 MB.
+    // wal_autocheckpoint=0: the checkpoint thread does it (checkpointLoop).
+    // mmap_size: the database file is read through a mapping (shared by all
+    // connections, no read() per page) rather than into each cache.
     executeScript(*session,
                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                  "PRAGMA cache_size=-512;");
+                  "PRAGMA cache_size=-512; PRAGMA wal_autocheckpoint=0; "
+                  "PRAGMA mmap_size=268435456;");
   } else {
     executeScript(*session, "SET TIME ZONE 'UTC'; SET client_min_messages TO WARNING;");
   }
-  return session;
+  return std::make_unique<Connection>(std::move(session));
 }
 
 Database::Lease Database::acquire(std::chrono::milliseconds wait) {
@@ -158,14 +339,18 @@ Database::Lease Database::acquire(std::chrono::milliseconds wait) {
   }
 }
 
-void Database::release(std::unique_ptr<Poco::Data::Session> session, bool broken) {
-  std::lock_guard lock(mutex_);
-  if (broken || !session->isConnected()) {
-    --openConnections_;
-  } else {
-    idle_.push_back(std::move(session));
+void Database::release(std::unique_ptr<Connection> connection, bool broken) {
+  std::unique_ptr<Connection> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    if (broken || !connection->session->isConnected()) {
+      --openConnections_;
+      dropped = std::move(connection);  // closed outside the lock
+    } else {
+      idle_.push_back(std::move(connection));
+    }
+    available_.notify_one();
   }
-  available_.notify_one();
 }
 
 void Database::executeScript(Poco::Data::Session& session, const std::string& sql) {

@@ -2,31 +2,36 @@
 
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "core/services/audit_log.h"
 #include "core/store/database.h"
+#include "core/store/group_commit.h"
 
 namespace certctl::store {
 
-// Appends to audit_events. Durable events are inserted before record()
-// returns; the rest are queued and written in batched transactions by a
-// background thread (at most ~250 ms later, and on flush/shutdown). A full
-// queue blocks readers until the writer catches up.
+// Appends to audit_events through the group committer. Durable events are
+// committed before record() returns (together with whatever else the
+// committer's batch holds: concurrent requests share one commit); the rest
+// are queued and handed over in batches by a background thread (at most
+// ~250 ms later, and on flush/shutdown). A full queue blocks readers until
+// the writer catches up.
 class SqlAuditLog : public services::AuditLog {
  public:
-  explicit SqlAuditLog(Database& db);
+  // `writer`: the server's shared committer; none: one of its own.
+  explicit SqlAuditLog(Database& db, GroupCommit* writer = nullptr);
   ~SqlAuditLog() override;
 
   void record(services::AuditEvent event, bool durable) override;
   void flush() override;
 
  private:
-  void writeBatch(std::deque<services::AuditEvent>& batch);
   void run();
 
-  Database& db_;
+  std::unique_ptr<GroupCommit> ownWriter_;
+  GroupCommit& writer_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable drained_;

@@ -1,16 +1,8 @@
 #include "core/store/sql_lifecycle_store.h"
 
-#include <Poco/Data/RecordSet.h>
-#include <Poco/Data/Statement.h>
-
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
 #include <functional>
-#include <future>
-#include <mutex>
 #include <stdexcept>
-#include <thread>
 
 #include "core/domain/errors.h"
 #include "core/domain/history_resources.h"
@@ -48,31 +40,96 @@ FieldType columnType(const ResourceSpec& spec, const std::string& column) {
 
 }  // namespace
 
-// One pooled session in one transaction, rolled back unless committed.
-// Parameters are bound by reference, so they live here until execution.
+// The statements of one unit of work, on the group committer's connection
+// and inside its transaction.
 class LifecycleTransaction {
  public:
-  explicit LifecycleTransaction(Database& db) : lease_(db.acquire()), dialect_(db.dialect()) {
-    lease_->begin();
-  }
-  ~LifecycleTransaction() {
-    if (!open_) return;
-    try {
-      lease_->rollback();
-    } catch (...) {
-      lease_.discard();
-    }
-  }
+  explicit LifecycleTransaction(Database::Lease& lease)
+      : lease_(lease), dialect_(lease.dialect()) {}
   LifecycleTransaction(const LifecycleTransaction&) = delete;
   LifecycleTransaction& operator=(const LifecycleTransaction&) = delete;
 
-  void commit() {
-    lease_->commit();
-    open_ = false;
+  void insert(const ResourceSpec& spec, const json& row) {
+    SqlParams params;
+    auto [names, values] = insertLists(spec, row, params);
+    execute("INSERT INTO " + spec.table + " (" + names + ") VALUES (" + values + ")", params);
   }
 
-  void insert(const ResourceSpec& spec, const json& row) {
-    std::vector<std::string> params;
+  // UPDATE ... WHERE id = ? [AND status IN (...)]; the number of rows changed.
+  std::size_t update(const ResourceSpec& spec, const std::string& id, const json& changes,
+                     const std::vector<std::string>& statusIn = {}) {
+    SqlParams params;
+    std::string sets = setList(spec, changes, params);
+    if (sets.empty()) return 0;
+    std::string where = " WHERE id = " + bind(params, id, FieldType::String);
+    if (!statusIn.empty()) where += " AND status IN (" + list(params, statusIn) + ")";
+    return execute("UPDATE " + spec.table + " SET " + sets + where, params);
+  }
+
+  // PostgreSQL: the job's conditional update, the version insert and the
+  // certificate update as one statement (one round trip instead of three);
+  // the number of jobs updated (0: nothing was written).
+  std::size_t completeIssuanceAtOnce(const json& version, const std::string& jobId,
+                                     const json& jobChanges, const json& certificateChanges,
+                                     const std::vector<std::string>& jobStatusIn) {
+    SqlParams params;
+    std::string jobSets = setList(domain::jobSpec(), jobChanges, params);
+    std::string jobWhere = "id = " + bind(params, jobId, FieldType::String) + " AND status IN (" +
+                           list(params, jobStatusIn) + ")";
+    auto [names, values] = insertLists(domain::certificateVersionSpec(), version, params);
+    std::string certificateSets = setList(certificateSpec(), certificateChanges, params);
+    std::string certificateId =
+        bind(params, version.at("certificate_id").get<std::string>(), FieldType::String);
+    std::string sql = "WITH j AS (UPDATE jobs SET " + jobSets + " WHERE " + jobWhere +
+                      " RETURNING id), v AS (INSERT INTO certificate_versions (" + names +
+                      ") SELECT " + values + " FROM j)";
+    if (!certificateSets.empty())
+      sql += ", c AS (UPDATE " + certificateSpec().table + " SET " + certificateSets +
+             " WHERE id = " + certificateId + " AND EXISTS (SELECT 1 FROM j))";
+    sql += " SELECT COUNT(*) FROM j";
+    try {
+      auto rows = lease_.run(sql, params);
+      return rows.rows.empty() || !rows.rows[0][0] ? 0 : std::stoull(*rows.rows[0][0]);
+    } catch (const SqlError& e) {
+      rethrowMapped(e, sql);
+    }
+  }
+
+  Dialect dialect() const { return lease_.dialect(); }
+
+  std::size_t execute(const std::string& sql, const SqlParams& params) {
+    try {
+      return lease_.run(sql, params).changed;
+    } catch (const SqlError& e) {
+      rethrowMapped(e, sql);
+    }
+  }
+
+ private:
+  std::string bind(SqlParams& params, const json& value, FieldType type) {
+    params.emplace_back(dialect_.toParam(value, type));
+    return dialect_.param(static_cast<int>(params.size()), type);
+  }
+
+  std::string list(SqlParams& params, const std::vector<std::string>& values) {
+    std::string out;
+    for (const auto& v : values)
+      out += (out.empty() ? "" : ", ") + bind(params, v, FieldType::String);
+    return out;
+  }
+
+  std::string setList(const ResourceSpec& spec, const json& changes, SqlParams& params) {
+    std::string sets;
+    for (const auto& [column, value] : changes.items()) {
+      FieldType type = columnType(spec, column);
+      sets += (sets.empty() ? "" : ", ") + column + " = ";
+      sets += value.is_null() ? std::string("NULL") : bind(params, value, type);
+    }
+    return sets;
+  }
+
+  std::pair<std::string, std::string> insertLists(const ResourceSpec& spec, const json& row,
+                                                  SqlParams& params) {
     std::string names, values;
     for (const auto& [column, value] : row.items()) {
       FieldType type = columnType(spec, column);
@@ -80,166 +137,32 @@ class LifecycleTransaction {
       values += values.empty() ? "" : ", ";
       values += value.is_null() ? std::string("NULL") : bind(params, value, type);
     }
-    execute("INSERT INTO " + spec.table + " (" + names + ") VALUES (" + values + ")", params);
+    return {names, values};
   }
 
-  // UPDATE ... WHERE id = ? [AND status IN (...)]; the number of rows changed.
-  std::size_t update(const ResourceSpec& spec, const std::string& id, const json& changes,
-                     const std::vector<std::string>& statusIn = {}) {
-    std::vector<std::string> params;
-    std::string sets;
-    for (const auto& [column, value] : changes.items()) {
-      FieldType type = columnType(spec, column);
-      sets += (sets.empty() ? "" : ", ") + column + " = ";
-      sets += value.is_null() ? std::string("NULL") : bind(params, value, type);
-    }
-    if (sets.empty()) return 0;
-    std::string where = " WHERE id = " + bind(params, id, FieldType::String);
-    if (!statusIn.empty()) {
-      std::string list;
-      for (const auto& status : statusIn)
-        list += (list.empty() ? "" : ", ") + bind(params, status, FieldType::String);
-      where += " AND status IN (" + list + ")";
-    }
-    return execute("UPDATE " + spec.table + " SET " + sets + where, params);
+  // The driver's refusal as the API error it means.
+  static std::exception_ptr mappedPtr(const SqlError& e, const std::string& sql) {
+    std::string lower = e.what();
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    if (lower.find("ux_jobs_certificate_in_flight") != std::string::npos ||
+        (lower.find("unique") != std::string::npos && sql.rfind("INSERT INTO jobs", 0) == 0))
+      return std::make_exception_ptr(
+          domain::conflict("the certificate already has an issuance or renewal in progress"));
+    if (lower.find("unique") != std::string::npos ||
+        lower.find("duplicate key") != std::string::npos)
+      return std::make_exception_ptr(
+          domain::conflict("a record with the same unique value already exists"));
+    if (lower.find("foreign key") != std::string::npos)
+      return std::make_exception_ptr(
+          domain::conflict("the record references a missing one (deleted meanwhile?)"));
+    return std::make_exception_ptr(std::runtime_error(std::string("database error: ") + e.what()));
+  }
+  [[noreturn]] static void rethrowMapped(const SqlError& e, const std::string& sql) {
+    std::rethrow_exception(mappedPtr(e, sql));
   }
 
-  std::size_t execute(const std::string& sql, std::vector<std::string>& params) {
-    Poco::Data::Statement stmt(*lease_);
-    stmt << sql;
-    for (auto& p : params) stmt.addBind(Poco::Data::Keywords::use(p));
-    try {
-      return stmt.execute();
-    } catch (const Poco::Exception& e) {
-      std::string text = e.displayText();
-      std::string lower = text;
-      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      if (lower.find("ux_jobs_certificate_in_flight") != std::string::npos ||
-          (lower.find("unique") != std::string::npos && sql.rfind("INSERT INTO jobs", 0) == 0))
-        throw domain::conflict("the certificate already has an issuance or renewal in progress");
-      if (lower.find("unique") != std::string::npos ||
-          lower.find("duplicate key") != std::string::npos)
-        throw domain::conflict("a record with the same unique value already exists");
-      if (lower.find("foreign key") != std::string::npos)
-        throw domain::conflict("the record references a missing one (deleted meanwhile?)");
-      lease_.discard();
-      throw std::runtime_error("database error: " + text);
-    }
-  }
-
- private:
-  std::string bind(std::vector<std::string>& params, const json& value, FieldType type) {
-    params.push_back(dialect_.toParam(value, type));
-    return dialect_.param(static_cast<int>(params.size()), type);
-  }
-
-  Database::Lease lease_;
+  Database::Lease& lease_;
   SqlDialect dialect_;
-  bool open_ = true;
-};
-
-// Group commit for SQLite, which has one writer at a time anyway: the hot
-// writes (new jobs, completed issuances) of many request threads share one
-// transaction, each under its own savepoint, so a failing item rolls back
-// alone while the others commit. One writing connection instead of one per
-// request also spares requests SQLite's busy-wait sleeps on its lock.
-class SqlLifecycleStore::Committer {
- public:
-  explicit Committer(Database& db) : db_(db), worker_([this] { run(); }) {}
-  ~Committer() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    worker_.join();
-  }
-
-  // Runs `work` in the next batch and returns once that batch committed;
-  // rethrows what `work` (or the commit) threw.
-  void run(std::function<void(LifecycleTransaction&)> work) {
-    Item item{std::move(work), {}};
-    auto done = item.done.get_future();
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) throw std::runtime_error("lifecycle store is shutting down");
-      queue_.push_back(std::move(item));
-    }
-    wake_.notify_one();
-    done.get();
-  }
-
- private:
-  static constexpr std::size_t kMaxBatch = 256;
-
-  struct Item {
-    std::function<void(LifecycleTransaction&)> work;
-    std::promise<void> done;
-  };
-
-  void run() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      std::vector<Item> batch;
-      while (!queue_.empty() && batch.size() < kMaxBatch) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      lock.unlock();
-      commit(batch);
-      lock.lock();
-    }
-  }
-
-  void commit(std::vector<Item>& batch) {
-    std::vector<std::exception_ptr> errors(batch.size());
-    try {
-      LifecycleTransaction tx(db_);
-      std::vector<std::string> none;
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (batch.size() == 1) {
-          run(batch[i], tx, errors[i]);
-          continue;
-        }
-        tx.execute("SAVEPOINT lifecycle_item", none);
-        run(batch[i], tx, errors[i]);
-        if (errors[i]) tx.execute("ROLLBACK TO SAVEPOINT lifecycle_item", none);
-        tx.execute("RELEASE SAVEPOINT lifecycle_item", none);
-      }
-      if (batch.size() == 1 && errors[0]) {
-        batch[0].done.set_exception(errors[0]);
-        return;  // the transaction rolls back
-      }
-      tx.commit();
-    } catch (...) {
-      auto error = std::current_exception();
-      for (std::size_t i = 0; i < batch.size(); ++i)
-        if (!errors[i]) errors[i] = error;
-    }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (errors[i])
-        batch[i].done.set_exception(errors[i]);
-      else
-        batch[i].done.set_value();
-    }
-  }
-
-  static void run(Item& item, LifecycleTransaction& tx, std::exception_ptr& error) {
-    try {
-      item.work(tx);
-    } catch (...) {
-      error = std::current_exception();
-    }
-  }
-
-  Database& db_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Item> queue_;
-  bool stopping_ = false;
-  std::thread worker_;
 };
 
 namespace {
@@ -248,21 +171,24 @@ std::string placeholder(Database& db, int index) {
   return SqlDialect(db.dialect()).param(index, FieldType::String);
 }
 
-}  // namespace
-
-SqlLifecycleStore::SqlLifecycleStore(Database& db) : db_(db), records_(db) {
-  if (db.dialect() == Dialect::Sqlite) committer_ = std::make_unique<Committer>(db);
+std::unique_ptr<GroupCommit> ownWriterFor(Database& db, GroupCommit* shared) {
+  if (shared) return nullptr;
+  return std::make_unique<GroupCommit>(db, 1);
 }
 
+}  // namespace
+
+SqlLifecycleStore::SqlLifecycleStore(Database& db, GroupCommit* writer)
+    : db_(db),
+      records_(db),
+      ownWriter_(ownWriterFor(db, writer)),
+      writer_(writer ? *writer : *ownWriter_) {}
+
 void SqlLifecycleStore::write(const std::function<void(LifecycleTransaction&)>& work) {
-  if (committer_) {
-    committer_->run(work);
-    return;
-  }
-  // PostgreSQL takes concurrent writers well and groups their WAL flushes itself.
-  LifecycleTransaction tx(db_);
-  work(tx);
-  tx.commit();
+  writer_.run([&work](Database::Lease& lease) {
+    LifecycleTransaction tx(lease);
+    work(tx);
+  });
 }
 
 SqlLifecycleStore::~SqlLifecycleStore() = default;
@@ -270,19 +196,16 @@ SqlLifecycleStore::~SqlLifecycleStore() = default;
 std::vector<std::string> SqlLifecycleStore::selectIds(const std::string& sql,
                                                       std::vector<std::string> params) {
   auto lease = db_.acquire();
-  Poco::Data::Statement stmt(*lease);
-  stmt << sql;
-  for (auto& p : params) stmt.addBind(Poco::Data::Keywords::use(p));
-  std::vector<std::string> ids;
+  SqlParams bound(params.begin(), params.end());
+  SqlRows rows;
   try {
-    stmt.execute();
-  } catch (const Poco::Exception& e) {
-    lease.discard();
-    throw std::runtime_error("database error: " + e.displayText());
+    rows = lease.run(sql, bound);
+  } catch (const SqlError& e) {
+    throw std::runtime_error(std::string("database error: ") + e.what());
   }
-  Poco::Data::RecordSet rs(stmt);
-  for (std::size_t row = 0; row < rs.rowCount(); ++row)
-    ids.push_back(rs.value(0, row).convert<std::string>());
+  std::vector<std::string> ids;
+  for (auto& row : rows.rows)
+    if (!row.empty() && row[0]) ids.push_back(std::move(*row[0]));
   return ids;
 }
 
@@ -298,11 +221,12 @@ void SqlLifecycleStore::createJob(const json& job, const std::string& certificat
 bool SqlLifecycleStore::transitionJob(const std::string& jobId,
                                       const std::vector<std::string>& fromStatuses,
                                       const json& changes) {
-  LifecycleTransaction tx(db_);
   json withStamp = changes;
   if (!withStamp.contains("updated_at")) withStamp["updated_at"] = domain::nowRfc3339();
-  bool moved = tx.update(domain::jobSpec(), jobId, withStamp, fromStatuses) > 0;
-  tx.commit();
+  bool moved = false;
+  write([&](LifecycleTransaction& tx) {
+    moved = tx.update(domain::jobSpec(), jobId, withStamp, fromStatuses) > 0;
+  });
   return moved;
 }
 
@@ -340,17 +264,13 @@ std::vector<json> SqlLifecycleStore::awaitingCsrJobs(const std::string& agentId,
 }
 
 std::vector<std::string> SqlLifecycleStore::resumableJobs(const std::string& claimedBy) {
-  {
-    LifecycleTransaction tx(db_);
-    std::vector<std::string> params{domain::nowRfc3339(), claimedBy};
-    SqlDialect dialect(db_.dialect());
-    tx.execute("UPDATE jobs SET status = 'Pending', updated_at = " +
-                   dialect.param(1, FieldType::Timestamp) +
-                   " WHERE status = 'Running' AND claimed_by = " +
-                   dialect.param(2, FieldType::String) + " AND type IN " + kIssuanceTypes,
-               params);
-    tx.commit();
-  }
+  SqlParams params{domain::nowRfc3339(), claimedBy};
+  SqlDialect dialect(db_.dialect());
+  std::string sql =
+      "UPDATE jobs SET status = 'Pending', updated_at = " + dialect.param(1, FieldType::Timestamp) +
+      " WHERE status = 'Running' AND claimed_by = " + dialect.param(2, FieldType::String) +
+      " AND type IN " + kIssuanceTypes;
+  write([&](LifecycleTransaction& tx) { tx.execute(sql, params); });
   return selectIds(std::string("SELECT id FROM jobs WHERE status = 'Pending' AND type IN ") +
                        kIssuanceTypes + " ORDER BY created_at, id",
                    {});
@@ -362,6 +282,13 @@ void SqlLifecycleStore::completeIssuance(const json& version, const std::string&
   changes["status"] = "Completed";
   if (!changes.contains("updated_at")) changes["updated_at"] = domain::nowRfc3339();
   write([&](LifecycleTransaction& tx) {
+    if (tx.dialect() == Dialect::Postgres) {
+      if (tx.completeIssuanceAtOnce(version, jobId, changes, certificateChanges,
+                                    {"Running", "AwaitingCSR"}) == 0)
+        throw domain::conflict("job " + jobId +
+                               " is no longer open (cancelled or completed meanwhile)");
+      return;
+    }
     // The job first: a job finished meanwhile (cancelled, or completed by a
     // concurrent submission) leaves nothing behind.
     if (tx.update(domain::jobSpec(), jobId, changes, {"Running", "AwaitingCSR"}) == 0)
@@ -376,25 +303,25 @@ void SqlLifecycleStore::completeIssuance(const json& version, const std::string&
 void SqlLifecycleStore::failJob(const std::string& jobId, const std::string& error,
                                 const std::string& certificateId,
                                 const std::string& certificateStatus) {
-  LifecycleTransaction tx(db_);
   std::string now = domain::nowRfc3339();
   // Bounded: a plugin's message ends up here verbatim.
   std::string message = error.size() > 2000 ? error.substr(0, 2000) + "..." : error;
-  tx.update(
-      domain::jobSpec(), jobId,
-      {{"status", "Failed"}, {"last_error", message}, {"completed_at", now}, {"updated_at", now}},
-      {"Pending", "AwaitingCSR", "AwaitingApproval", "Running"});
-  if (!certificateStatus.empty() && !certificateId.empty())
-    tx.update(certificateSpec(), certificateId,
-              {{"status", certificateStatus}, {"updated_at", now}});
-  tx.commit();
+  write([&](LifecycleTransaction& tx) {
+    tx.update(
+        domain::jobSpec(), jobId,
+        {{"status", "Failed"}, {"last_error", message}, {"completed_at", now}, {"updated_at", now}},
+        {"Pending", "AwaitingCSR", "AwaitingApproval", "Running"});
+    if (!certificateStatus.empty() && !certificateId.empty())
+      tx.update(certificateSpec(), certificateId,
+                {{"status", certificateStatus}, {"updated_at", now}});
+  });
 }
 
 void SqlLifecycleStore::recordViolations(const std::vector<json>& violations) {
   if (violations.empty()) return;
-  LifecycleTransaction tx(db_);
-  for (const auto& v : violations) tx.insert(domain::policyViolationSpec(), v);
-  tx.commit();
+  write([&](LifecycleTransaction& tx) {
+    for (const auto& v : violations) tx.insert(domain::policyViolationSpec(), v);
+  });
 }
 
 std::vector<json> SqlLifecycleStore::enabledPolicyRules() {

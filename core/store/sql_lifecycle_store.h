@@ -5,18 +5,21 @@
 
 #include "core/services/lifecycle_store.h"
 #include "core/store/database.h"
+#include "core/store/group_commit.h"
 #include "core/store/sql_resource_repository.h"
 
 namespace certctl::store {
 
-class LifecycleTransaction;  // one pooled session in one transaction (the .cpp)
+class LifecycleTransaction;  // statements on the group committer's connection (the .cpp)
 
-// LifecycleStore over SQLite or PostgreSQL. Multi-row changes run in one
-// transaction on one pooled session; reads go through the generic
-// repository so records look exactly like the REST API's.
+// LifecycleStore over SQLite or PostgreSQL. Every write goes through the
+// group committer (one transaction per unit, shared with concurrent
+// requests' units); reads go through the generic repository so records
+// look exactly like the REST API's.
 class SqlLifecycleStore : public services::LifecycleStore {
  public:
-  explicit SqlLifecycleStore(Database& db);
+  // `writer`: the server's shared committer; none: one of its own.
+  explicit SqlLifecycleStore(Database& db, GroupCommit* writer = nullptr);
   ~SqlLifecycleStore() override;
 
   void createJob(const nlohmann::json& job, const std::string& certificateStatus) override;
@@ -39,13 +42,13 @@ class SqlLifecycleStore : public services::LifecycleStore {
  private:
   std::vector<std::string> selectIds(const std::string& sql, std::vector<std::string> params);
 
-  class Committer;
-  // Runs `work` in a transaction: batched with others' on SQLite, its own on PostgreSQL.
+  // Runs `work` in the committer's next transaction; returns once committed.
   void write(const std::function<void(LifecycleTransaction&)>& work);
 
   Database& db_;
   SqlResourceRepository records_;
-  std::unique_ptr<Committer> committer_;
+  std::unique_ptr<GroupCommit> ownWriter_;
+  GroupCommit& writer_;
 };
 
 }  // namespace certctl::store

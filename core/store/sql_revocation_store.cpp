@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 
 #include "core/services/resource_service.h"
 
@@ -271,10 +272,20 @@ std::vector<std::string> SqlRevocationStore::matchCertificates(
 }
 
 std::vector<services::RevokedSerial> SqlRevocationStore::crlEntries(const std::string& issuerId) {
+  std::vector<services::RevokedSerial> out;
+  crlEntryList(issuerId).forEach(
+      [&](std::string_view serial, std::string_view revokedAt, std::string_view reason) {
+        out.push_back({std::string(serial), std::string(revokedAt), std::string(reason)});
+      });
+  return out;
+}
+
+services::CrlEntryList SqlRevocationStore::crlEntryList(const std::string& issuerId) {
   // A CRL can have a million entries: the short-lived certificates are
   // excluded through one small subquery instead of a join per row, and the
   // rows are read with the drivers' own APIs (Poco's per-value extraction
-  // costs more than the query itself at this size).
+  // costs more than the query itself at this size) straight into the packed
+  // list (no string per value).
   const std::string sql =
       "SELECT serial_number, " + ts("revoked_at") + ", reason FROM certificate_revocations WHERE " +
       // SQLite would walk the (issuer_id, revoked_at) index and fetch every
@@ -284,7 +295,7 @@ std::vector<services::RevokedSerial> SqlRevocationStore::crlEntries(const std::s
       "(SELECT mc.id FROM managed_certificates mc JOIN certificate_profiles p ON p.id = "
       "mc.certificate_profile_id WHERE " +
       shortLivedCondition("p") + ")";
-  std::vector<services::RevokedSerial> out;
+  services::CrlEntryList out;
   auto lease = db_.acquire();
   if (!postgres()) {
     sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*lease);
@@ -295,12 +306,11 @@ std::vector<services::RevokedSerial> SqlRevocationStore::crlEntries(const std::s
     sqlite3_bind_text(stmt, 1, issuerId.c_str(), -1, SQLITE_TRANSIENT);
     auto column = [stmt](int i) {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-      return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)))
-                  : std::string();
+      return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)))
+                  : std::string_view();
     };
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-      out.push_back({column(0), column(1), column(2)});
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) out.add(column(0), column(1), column(2));
     if (rc != SQLITE_DONE)
       throw std::runtime_error(std::string("SQLite: ") + sqlite3_errmsg(handle));
     return out;
@@ -312,15 +322,11 @@ std::vector<services::RevokedSerial> SqlRevocationStore::crlEntries(const std::s
   if (PQresultStatus(result.get()) != PGRES_TUPLES_OK)
     throw std::runtime_error(std::string("PostgreSQL: ") + PQresultErrorMessage(result.get()));
   const int rows = PQntuples(result.get());
-  out.reserve(static_cast<std::size_t>(rows));
-  for (int row = 0; row < rows; ++row) {
-    out.push_back({std::string(PQgetvalue(result.get(), row, 0),
-                               static_cast<std::size_t>(PQgetlength(result.get(), row, 0))),
-                   std::string(PQgetvalue(result.get(), row, 1),
-                               static_cast<std::size_t>(PQgetlength(result.get(), row, 1))),
-                   std::string(PQgetvalue(result.get(), row, 2),
-                               static_cast<std::size_t>(PQgetlength(result.get(), row, 2)))});
-  }
+  auto column = [&](int row, int i) {
+    return std::string_view(PQgetvalue(result.get(), row, i),
+                            static_cast<std::size_t>(PQgetlength(result.get(), row, i)));
+  };
+  for (int row = 0; row < rows; ++row) out.add(column(row, 0), column(row, 1), column(row, 2));
   return out;
 }
 

@@ -22,6 +22,7 @@ class SqlRevocationStore : public services::RevocationStore {
   void markIssuerNotified(const std::string& revocationId) override;
   std::vector<std::string> matchCertificates(const services::BulkRevokeCriteria& criteria) override;
   std::vector<services::RevokedSerial> crlEntries(const std::string& issuerId) override;
+  services::CrlEntryList crlEntryList(const std::string& issuerId) override;
   services::SerialStatus serialStatus(const std::string& issuerId,
                                       const std::string& serial) override;
   std::vector<std::string> enabledIssuerIds() override;

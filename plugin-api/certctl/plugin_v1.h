@@ -35,9 +35,15 @@ extern "C" {
 #endif
 
 /* The ABI version these headers describe. The major is also in the name of
- * the entry symbol; the minor grows when fields are appended. */
+ * the entry symbol; the minor grows when fields are appended. What each
+ * minor added (a plugin built against an older minor keeps loading, with
+ * NULL in the newer slots; a newer one has its extra slots ignored):
+ *   1.0  the v1 ABI.
+ *   1.1  certctl_issuer_vtable.generate_crl_compact (issuer_v1.h): the CRL
+ *        with its revocation list as one tab-separated string instead of an
+ *        array of JSON objects, for CRLs of a million entries. */
 #define CERTCTL_ABI_MAJOR 1
-#define CERTCTL_ABI_MINOR 0
+#define CERTCTL_ABI_MINOR 1
 
 /* The one symbol a v1 plugin exports. A breaking change would add
  * certctl_plugin_v2; a host may accept several majors. */

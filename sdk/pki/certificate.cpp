@@ -8,10 +8,12 @@
 #include <climits>
 #include <cstdint>
 
+#include "sdk/pki/csr.h"
 #include "sdk/pki/fingerprint.h"
 #include "sdk/pki/memory_bio.h"
 #include "sdk/pki/openssl_error.h"
 #include "sdk/pki/private_key.h"
+#include "sdk/pki/public_key_decoding.h"
 
 namespace certctl::sdk::pki {
 
@@ -75,6 +77,25 @@ constexpr KeyUsageName kKeyUsageNames[] = {
     {KU_DECIPHER_ONLY, "decipherOnly"},
 };
 
+X509Ptr parseDer(const unsigned char** p, long length, KeyDecoding keys) {
+  if (keys == KeyDecoding::Deferred) return X509Ptr(parseCertificateWithoutKey(p, length));
+  return X509Ptr(d2i_X509(nullptr, p, length));
+}
+
+X509Ptr readPem(BIO* bio, KeyDecoding keys) {
+  if (keys == KeyDecoding::Eager) return X509Ptr(PEM_read_bio_X509(bio, nullptr, nullptr, nullptr));
+  char* name = nullptr;
+  unsigned char* data = nullptr;
+  long length = 0;
+  if (PEM_bytes_read_bio(&data, &length, &name, PEM_STRING_X509, bio, nullptr, nullptr) != 1)
+    return nullptr;
+  OPENSSL_free(name);
+  const unsigned char* p = data;
+  X509Ptr cert = parseDer(&p, length, keys);
+  OPENSSL_free(data);
+  return cert;
+}
+
 bool isBlank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
 }
@@ -101,11 +122,12 @@ std::string distinguishedNameCommonName(const X509_NAME* name) {
   return cn;
 }
 
-Certificate::Certificate(X509Ptr cert) : cert_(std::move(cert)) {
+Certificate::Certificate(X509Ptr cert)
+    : cert_(std::move(cert)), key_(std::make_shared<KeyCache>()) {
   if (!cert_) throw PkiError("null certificate");
 }
 
-Certificate::Certificate(const Certificate& other) : cert_(other.cert_.get()) {
+Certificate::Certificate(const Certificate& other) : cert_(other.cert_.get()), key_(other.key_) {
   X509_up_ref(cert_.get());
 }
 
@@ -113,34 +135,35 @@ Certificate& Certificate::operator=(const Certificate& other) {
   if (this != &other) {
     X509_up_ref(other.cert_.get());
     cert_.reset(other.cert_.get());
+    key_ = other.key_;
   }
   return *this;
 }
 
-Certificate Certificate::fromPem(std::string_view pem) {
+Certificate Certificate::fromPem(std::string_view pem, KeyDecoding keys) {
   BioPtr bio = memoryBioFrom(pem);
-  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  X509Ptr cert = readPem(bio.get(), keys);
   if (!cert) throw PkiError("cannot parse certificate PEM");
   return Certificate(std::move(cert));
 }
 
-Certificate Certificate::fromDer(std::string_view der) {
+Certificate Certificate::fromDer(std::string_view der, KeyDecoding keys) {
   if (der.size() > static_cast<size_t>(LONG_MAX)) throw PkiError("certificate DER too large");
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   const unsigned char* end = p + der.size();
-  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  X509Ptr cert = parseDer(&p, static_cast<long>(der.size()), keys);
   if (!cert) throw PkiError("cannot parse certificate DER");
   if (p != end) throw PkiError("trailing bytes after certificate DER");
   return Certificate(std::move(cert));
 }
 
-std::vector<Certificate> Certificate::chainFromPem(std::string_view pem) {
+std::vector<Certificate> Certificate::chainFromPem(std::string_view pem, KeyDecoding keys) {
   std::vector<Certificate> chain;
   if (isBlank(pem)) return chain;
   BioPtr bio = memoryBioFrom(pem);
   ERR_clear_error();
   for (;;) {
-    X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    X509Ptr cert = readPem(bio.get(), keys);
     if (!cert) break;
     chain.emplace_back(std::move(cert));
   }
@@ -273,20 +296,24 @@ bool Certificate::hasOcspNoCheck() const {
   return X509_get_ext_by_NID(cert_.get(), NID_id_pkix_OCSP_noCheck, -1) >= 0;
 }
 
+EVP_PKEY* Certificate::publicKey() const {
+  if (EVP_PKEY* key = X509_get0_pubkey(cert_.get())) return key;
+  ERR_clear_error();
+  std::call_once(key_->once,
+                 [this] { key_->key = decodePublicKey(X509_get_X509_PUBKEY(cert_.get())); });
+  if (!key_->key) throw PkiError("certificate public key not decodable");
+  return key_->key.get();
+}
+
 std::string Certificate::keyAlgorithm() const {
-  EVP_PKEY* key = X509_get0_pubkey(cert_.get());
-  if (key == nullptr) throw PkiError("certificate public key not decodable");
+  EVP_PKEY* key = publicKey();
   // PrivateKey holds the one table of algorithm names; it works on a public
   // key too. The extra reference is dropped with the temporary.
   EVP_PKEY_up_ref(key);
   return PrivateKey(EvpPkeyPtr(key)).algorithm();
 }
 
-int Certificate::keyBits() const {
-  EVP_PKEY* key = X509_get0_pubkey(cert_.get());
-  if (key == nullptr) throw PkiError("certificate public key not decodable");
-  return EVP_PKEY_get_bits(key);
-}
+int Certificate::keyBits() const { return EVP_PKEY_get_bits(publicKey()); }
 
 bool Certificate::isCa() const { return (X509_get_extension_flags(cert_.get()) & EXFLAG_CA) != 0; }
 
@@ -295,22 +322,51 @@ long Certificate::pathLength() const { return X509_get_pathlen(cert_.get()); }
 std::string Certificate::sha256FingerprintHex() const { return sha256Hex(toDer()); }
 
 std::string Certificate::publicKeyPem() const {
+  // From the certificate's SubjectPublicKeyInfo: the key's own encoder would
+  // give the same text at many times the cost.
   BioPtr bio = newMemoryBio();
-  if (PEM_write_bio_PUBKEY(bio.get(), X509_get0_pubkey(cert_.get())) != 1) {
+  if (PEM_write_bio_X509_PUBKEY(bio.get(), X509_get_X509_PUBKEY(cert_.get())) != 1) {
     throw PkiError("cannot encode certificate public key");
   }
   return bioToString(bio.get());
 }
 
+std::string Certificate::publicKeyDer() const {
+  std::string der = subjectPublicKeyInfoDer(X509_get_X509_PUBKEY(cert_.get()));
+  if (der.empty()) throw PkiError("cannot encode certificate public key");
+  return der;
+}
+
+bool Certificate::hasPublicKeyOf(const Csr& csr) const {
+  // Identical SubjectPublicKeyInfo is the common case; an issuer may also
+  // re-encode the same key (e.g. an EC point uncompressed).
+  if (publicKeyDer() == csr.publicKeyDer()) return true;
+  bool same = false;
+  try {
+    same = EVP_PKEY_eq(publicKey(), csr.publicKey()) == 1;
+  } catch (const PkiError&) {
+  }
+  ERR_clear_error();
+  return same;
+}
+
 bool Certificate::matchesKey(const PrivateKey& key) const {
-  bool ok = X509_check_private_key(cert_.get(), key.get()) == 1;
+  // What X509_check_private_key does, with the key decoded our way.
+  bool ok = false;
+  try {
+    ok = EVP_PKEY_eq(publicKey(), key.get()) == 1;
+  } catch (const PkiError&) {
+  }
   ERR_clear_error();  // a mismatch is an answer, not an error to report later
   return ok;
 }
 
 bool Certificate::isSignedBy(const Certificate& issuer) const {
-  EVP_PKEY* issuerKey = X509_get0_pubkey(issuer.get());
-  bool ok = issuerKey != nullptr && X509_verify(cert_.get(), issuerKey) == 1;
+  bool ok = false;
+  try {
+    ok = X509_verify(cert_.get(), issuer.publicKey()) == 1;
+  } catch (const PkiError&) {
+  }
   ERR_clear_error();
   return ok;
 }

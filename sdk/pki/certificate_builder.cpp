@@ -1,5 +1,6 @@
 #include "sdk/pki/certificate_builder.h"
 
+#include <openssl/err.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -103,6 +104,48 @@ Asn1OctetStringPtr keyIdentifier(const X509* certWithKey) {
     throw PkiError("cannot store key identifier");
   }
   return id;
+}
+
+// Copies the fields of `from` (algorithm, parameters, key bits) into the
+// certificate's SubjectPublicKeyInfo. X509_set_pubkey would encode the key
+// anew and decode the result again, ~200 µs in OpenSSL 3.0; the copy also
+// certifies exactly the encoding that was requested. False when the
+// parameters are of a form not copied here (the caller falls back).
+bool copySubjectPublicKeyInfo(X509* cert, const X509_PUBKEY* from) {
+  ASN1_OBJECT* algorithm = nullptr;
+  const unsigned char* bytes = nullptr;
+  int length = 0;
+  X509_ALGOR* algor = nullptr;
+  if (X509_PUBKEY_get0_param(&algorithm, &bytes, &length, &algor, from) != 1 || bytes == nullptr ||
+      length <= 0) {
+    ERR_clear_error();
+    return false;
+  }
+  int paramType = V_ASN1_UNDEF;
+  const void* param = nullptr;
+  X509_ALGOR_get0(nullptr, &paramType, &param, algor);
+  void* paramCopy = nullptr;
+  if (paramType == V_ASN1_OBJECT) {
+    paramCopy = OBJ_dup(static_cast<const ASN1_OBJECT*>(param));
+  } else if (paramType == V_ASN1_SEQUENCE) {
+    paramCopy = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(param));
+  } else if (paramType != V_ASN1_NULL && paramType != V_ASN1_UNDEF) {
+    return false;
+  }
+  if ((paramType == V_ASN1_OBJECT || paramType == V_ASN1_SEQUENCE) && paramCopy == nullptr)
+    throw PkiError("cannot copy public key parameters");
+  Asn1ObjectPtr algorithmCopy(OBJ_dup(algorithm));
+  auto* bytesCopy = static_cast<unsigned char*>(OPENSSL_memdup(bytes, static_cast<size_t>(length)));
+  if (!algorithmCopy || bytesCopy == nullptr ||
+      X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(cert), algorithmCopy.get(), paramType, paramCopy,
+                             bytesCopy, length) != 1) {
+    OPENSSL_free(bytesCopy);
+    if (paramType == V_ASN1_OBJECT) ASN1_OBJECT_free(static_cast<ASN1_OBJECT*>(paramCopy));
+    if (paramType == V_ASN1_SEQUENCE) ASN1_STRING_free(static_cast<ASN1_STRING*>(paramCopy));
+    throw PkiError("cannot set public key");
+  }
+  algorithmCopy.release();  // owned by the certificate now
+  return true;
 }
 
 bool isEdwards(EVP_PKEY* key) {
@@ -273,11 +316,12 @@ Certificate CertificateBuilder::signWith(const Certificate& issuer, const Privat
 
 Certificate CertificateBuilder::signWith(const Certificate& issuer, const PrivateKey& issuerKey,
                                          const Csr& csr) const {
-  return build(&issuer, issuerKey, csr.publicKey());
+  return build(&issuer, issuerKey, csr.publicKey(), X509_REQ_get_X509_PUBKEY(csr.get()));
 }
 
 Certificate CertificateBuilder::build(const Certificate* issuer, const PrivateKey& signingKey,
-                                      EVP_PKEY* subjectPublicKey) const {
+                                      EVP_PKEY* subjectPublicKey,
+                                      const X509_PUBKEY* subjectInfo) const {
   if (!notAfter_) throw PkiError("certificate notAfter not set");
   const TimePoint from = notBefore_.value_or(std::chrono::system_clock::now() - kBackdate);
   if (*notAfter_ <= from) throw PkiError("certificate notAfter is not after notBefore");
@@ -315,7 +359,9 @@ Certificate CertificateBuilder::build(const Certificate* issuer, const PrivateKe
 
   setTime(X509_getm_notBefore(cert.get()), from);
   setTime(X509_getm_notAfter(cert.get()), *notAfter_);
-  if (X509_set_pubkey(cert.get(), subjectPublicKey) != 1) throw PkiError("cannot set public key");
+  if (subjectInfo == nullptr || !copySubjectPublicKeyInfo(cert.get(), subjectInfo)) {
+    if (X509_set_pubkey(cert.get(), subjectPublicKey) != 1) throw PkiError("cannot set public key");
+  }
 
   BasicConstraintsPtr bc(BASIC_CONSTRAINTS_new());
   if (!bc) throw PkiError("BASIC_CONSTRAINTS_new");

@@ -122,8 +122,10 @@ class CertificateBuilder {
                        const Csr& csr) const;
 
  private:
+  // `subjectInfo`, when given, is copied as the certificate's
+  // SubjectPublicKeyInfo instead of encoding `subjectPublicKey` anew.
   Certificate build(const Certificate* issuer, const PrivateKey& signingKey,
-                    EVP_PKEY* subjectPublicKey) const;
+                    EVP_PKEY* subjectPublicKey, const X509_PUBKEY* subjectInfo = nullptr) const;
   void setPurpose(const std::string& name, bool on);
 
   std::string commonName_;

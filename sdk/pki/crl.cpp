@@ -129,8 +129,11 @@ std::vector<CrlEntry> Crl::entries() const {
 }
 
 bool Crl::isSignedBy(const Certificate& issuer) const {
-  EVP_PKEY* key = X509_get0_pubkey(issuer.get());
-  const bool ok = key != nullptr && X509_CRL_verify(crl_.get(), key) == 1;
+  bool ok = false;
+  try {
+    ok = X509_CRL_verify(crl_.get(), issuer.publicKey()) == 1;
+  } catch (const PkiError&) {
+  }
   ERR_clear_error();
   return ok;
 }

@@ -12,6 +12,7 @@
 #include "sdk/pki/memory_bio.h"
 #include "sdk/pki/openssl_error.h"
 #include "sdk/pki/private_key.h"
+#include "sdk/pki/public_key_decoding.h"
 
 namespace certctl::sdk::pki {
 
@@ -27,16 +28,43 @@ ExtensionsPtr requestedExtensions(X509_REQ* req) {
 
 }  // namespace
 
-Csr::Csr(X509ReqPtr req) : req_(std::move(req)) {
+namespace {
+
+// The key OpenSSL decoded while parsing, else our own decode of the SPKI.
+EvpPkeyPtr publicKeyOf(X509_REQ* req) {
+  if (req == nullptr) return nullptr;
+  if (EVP_PKEY* decoded = X509_REQ_get0_pubkey(req)) {
+    EVP_PKEY_up_ref(decoded);
+    return EvpPkeyPtr(decoded);
+  }
+  ERR_clear_error();
+  return decodePublicKey(X509_REQ_get_X509_PUBKEY(req));
+}
+
+X509ReqPtr parseDer(const unsigned char** p, long length) {
+  return X509ReqPtr(parseRequestWithoutKey(p, length));
+}
+
+}  // namespace
+
+Csr::Csr(X509ReqPtr req) : Csr(std::move(req), nullptr) {}
+
+Csr::Csr(X509ReqPtr req, EvpPkeyPtr key) : req_(std::move(req)), key_(std::move(key)) {
   if (!req_) throw PkiError("null CSR");
-  if (X509_REQ_get0_pubkey(req_.get()) == nullptr) throw PkiError("CSR public key not decodable");
+  if (!key_) key_ = publicKeyOf(req_.get());
+  if (!key_) throw PkiError("CSR public key not decodable");
   // Decode the extensions once here, so a damaged request is refused at the
   // door and the accessors below cannot fail on it later.
   subjectAltNames();
 }
 
-Csr::Csr(const Csr& other) : req_(X509_REQ_dup(other.req_.get())) {
+Csr::Csr(const Csr& other) {
+  std::string der = other.toDer();
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  req_ = parseDer(&p, static_cast<long>(der.size()));
   if (!req_) throw PkiError("cannot copy CSR");
+  EVP_PKEY_up_ref(other.key_.get());
+  key_.reset(other.key_.get());
 }
 
 Csr& Csr::operator=(const Csr& other) {
@@ -46,8 +74,18 @@ Csr& Csr::operator=(const Csr& other) {
 
 Csr Csr::fromPem(std::string_view pem) {
   BioPtr bio = memoryBioFrom(pem);
-  // Accepts both "CERTIFICATE REQUEST" and the older "NEW CERTIFICATE REQUEST".
-  X509ReqPtr req(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+  // Accepts both "CERTIFICATE REQUEST" and the older "NEW CERTIFICATE REQUEST"
+  // (as PEM_read_bio_X509_REQ does), the first such block.
+  char* name = nullptr;
+  unsigned char* data = nullptr;
+  long length = 0;
+  if (PEM_bytes_read_bio(&data, &length, &name, PEM_STRING_X509_REQ, bio.get(), nullptr, nullptr) !=
+      1)
+    throw PkiError("cannot parse CSR PEM");
+  OPENSSL_free(name);
+  const unsigned char* p = data;
+  X509ReqPtr req = parseDer(&p, length);
+  OPENSSL_free(data);
   if (!req) throw PkiError("cannot parse CSR PEM");
   return Csr(std::move(req));
 }
@@ -56,7 +94,7 @@ Csr Csr::fromDer(std::string_view der) {
   if (der.size() > static_cast<size_t>(LONG_MAX)) throw PkiError("CSR DER too large");
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   const unsigned char* end = p + der.size();
-  X509ReqPtr req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+  X509ReqPtr req = parseDer(&p, static_cast<long>(der.size()));
   if (!req) throw PkiError("cannot parse CSR DER");
   if (p != end) throw PkiError("trailing bytes after CSR DER");
   return Csr(std::move(req));
@@ -80,7 +118,7 @@ std::string Csr::toDer() const {
 }
 
 bool Csr::verifySignature() const {
-  bool ok = X509_REQ_verify(req_.get(), publicKey()) == 1;
+  bool ok = X509_REQ_verify_ex(req_.get(), publicKey(), nullptr, nullptr) == 1;
   ERR_clear_error();  // a bad signature is an answer, not an error to report later
   return ok;
 }
@@ -122,14 +160,22 @@ std::vector<std::string> Csr::requestedExtensionNames() const {
   return out;
 }
 
-EVP_PKEY* Csr::publicKey() const { return X509_REQ_get0_pubkey(req_.get()); }
+EVP_PKEY* Csr::publicKey() const { return key_.get(); }
 
 std::string Csr::publicKeyPem() const {
+  // From the request's SubjectPublicKeyInfo: the key's own encoder would
+  // give the same text at many times the cost.
   BioPtr bio = newMemoryBio();
-  if (PEM_write_bio_PUBKEY(bio.get(), publicKey()) != 1) {
+  if (PEM_write_bio_X509_PUBKEY(bio.get(), X509_REQ_get_X509_PUBKEY(req_.get())) != 1) {
     throw PkiError("cannot encode CSR public key");
   }
   return bioToString(bio.get());
+}
+
+std::string Csr::publicKeyDer() const {
+  std::string der = subjectPublicKeyInfoDer(X509_REQ_get_X509_PUBKEY(req_.get()));
+  if (der.empty()) throw PkiError("cannot encode CSR public key");
+  return der;
 }
 
 std::string Csr::keyAlgorithm() const {

@@ -20,7 +20,8 @@ class Csr {
   // Takes ownership; throws PkiError if `req` is null or has no public key
   // OpenSSL can decode.
   explicit Csr(X509ReqPtr req);
-  // X509_REQ has no reference count, so a copy is a deep copy.
+  // X509_REQ has no reference count, so a copy is a deep copy (the decoded
+  // public key is shared).
   Csr(const Csr& other);
   Csr& operator=(const Csr& other);
   Csr(Csr&&) noexcept = default;
@@ -28,6 +29,9 @@ class Csr {
   ~Csr() = default;
 
   // The first CERTIFICATE REQUEST (or NEW CERTIFICATE REQUEST) block.
+  // The parsers decode the public key without OpenSSL's generic decoder
+  // (see public_key_decoding.h): raw X509_REQ_get0_pubkey(get()) answers
+  // nullptr on what they return; publicKey() is the key.
   static Csr fromPem(std::string_view pem);
   // Exactly one DER request; trailing bytes are refused.
   static Csr fromDer(std::string_view der);
@@ -58,6 +62,8 @@ class Csr {
   EVP_PKEY* publicKey() const;
   // SubjectPublicKeyInfo PEM ("-----BEGIN PUBLIC KEY-----").
   std::string publicKeyPem() const;
+  // SubjectPublicKeyInfo DER, as the request carries it.
+  std::string publicKeyDer() const;
   // "RSA", "ECDSA", "Ed25519" (the names PrivateKey::algorithm() uses).
   std::string keyAlgorithm() const;
   // Modulus size for RSA, field size for EC, 256 for Ed25519.
@@ -70,7 +76,10 @@ class Csr {
   X509_REQ* get() const { return req_.get(); }
 
  private:
+  Csr(X509ReqPtr req, EvpPkeyPtr key);
+
   X509ReqPtr req_;
+  EvpPkeyPtr key_;  // never null
 };
 
 }  // namespace certctl::sdk::pki

@@ -41,6 +41,11 @@ class Issuer {
   virtual nlohmann::json signOcsp(const nlohmann::json&) { throw unsupported(); }
   virtual nlohmann::json getCaChain(const nlohmann::json&) { throw unsupported(); }
   virtual nlohmann::json testConnection(const nlohmann::json&) { throw unsupported(); }
+  // ABI 1.1: generate_crl with the revocation list as one string,
+  // request["revoked_tsv"] (walk it with forEachRevokedEntry, revoked_tsv.h),
+  // for CRLs of a million entries. Overriding it is worth it only when the
+  // CA builds large CRLs; the host falls back to generateCrl otherwise.
+  virtual nlohmann::json generateCrlCompact(const nlohmann::json&) { throw unsupported(); }
 
  private:
   static PluginError unsupported() {

@@ -28,6 +28,7 @@ static const certctl_issuer_vtable issuer_vtable = {sizeof(certctl_issuer_vtable
                                                     NULL,
                                                     NULL,
                                                     NULL,
+                                                    NULL,
                                                     NULL};
 
 static const certctl_plugin_descriptor descriptor = {sizeof(certctl_plugin_descriptor),
@@ -66,6 +67,9 @@ int main(void) {
   CHECK(CERTCTL_DESCRIPTOR_V1_0_SIZE <= sizeof(certctl_plugin_descriptor));
   CHECK(CERTCTL_HOST_V1_0_SIZE == sizeof(certctl_host));
   CHECK(CERTCTL_ISSUER_VTABLE_V1_MIN_SIZE == offsetof(certctl_issuer_vtable, get_order_status));
+  CHECK(CERTCTL_ISSUER_VTABLE_V1_0_SIZE == offsetof(certctl_issuer_vtable, generate_crl_compact));
+  CHECK(CERTCTL_ISSUER_VTABLE_V1_0_SIZE < sizeof(certctl_issuer_vtable));
+  CHECK(CERTCTL_ABI_MINOR >= 1); /* generate_crl_compact is ABI 1.1 */
   CHECK(CERTCTL_TARGET_VTABLE_V1_MIN_SIZE == offsetof(certctl_target_vtable, validate_deployment));
   CHECK(CERTCTL_NOTIFIER_VTABLE_V1_MIN_SIZE == sizeof(certctl_notifier_vtable));
   CHECK(CERTCTL_DISCOVERY_VTABLE_V1_MIN_SIZE == sizeof(certctl_discovery_vtable));

@@ -126,6 +126,40 @@ static certctl_status revoke(void* instance, certctl_call* call, certctl_str req
 #endif
 }
 
+#if defined(PLUGIN_CRL_SLOTS)
+/* Both CRL slots, each answering a constant "DER" that names it, so a test
+ * sees which one the host called: base64("generate_crl") and
+ * base64("generate_crl_compact"). With PLUGIN_V1_0 the plugin is built as
+ * against ABI 1.0: its vtable_size ends before generate_crl_compact, which
+ * is set all the same and must never be called. */
+static certctl_status generate_crl(void* instance, certctl_call* call, certctl_str request,
+                                   const certctl_sink* out) {
+  (void)instance;
+  (void)call;
+  (void)request;
+  return write_str(out, "{\"crl_der_base64\": \"Z2VuZXJhdGVfY3Js\"}");
+}
+
+static certctl_status generate_crl_compact(void* instance, certctl_call* call, certctl_str request,
+                                           const certctl_sink* out) {
+  (void)instance;
+  (void)request;
+#if defined(PLUGIN_COMPACT_UNSUPPORTED)
+  (void)out;
+  g_host->set_error(call, "generate_crl_compact is switched off in this build");
+  return CERTCTL_UNSUPPORTED;
+#else
+  (void)call;
+  return write_str(out, "{\"crl_der_base64\": \"Z2VuZXJhdGVfY3JsX2NvbXBhY3Q=\"}");
+#endif
+}
+#define CRL_SLOT generate_crl
+#define CRL_COMPACT_SLOT generate_crl_compact
+#else
+#define CRL_SLOT NULL
+#define CRL_COMPACT_SLOT NULL
+#endif
+
 #if defined(PLUGIN_FUTURE_MINOR)
 /* Built against an imaginary ABI 1.5 whose vtable and descriptor grew. */
 typedef struct {
@@ -139,7 +173,7 @@ typedef struct {
 
 static const future_vtable vtable = {
     {sizeof(future_vtable), validate_config, create_instance, destroy_instance, issue, renew,
-     revoke, NULL, NULL, NULL, NULL, NULL},
+     revoke, NULL, NULL, NULL, NULL, NULL, NULL},
     issue};
 
 static const future_descriptor descriptor = {
@@ -152,6 +186,8 @@ static const future_descriptor descriptor = {
 
 #if defined(PLUGIN_SHORT_VTABLE)
 #define VTABLE_SIZE ((uint32_t)offsetof(certctl_issuer_vtable, renew))
+#elif defined(PLUGIN_V1_0)
+#define VTABLE_SIZE ((uint32_t)CERTCTL_ISSUER_VTABLE_V1_0_SIZE)
 #else
 #define VTABLE_SIZE ((uint32_t)sizeof(certctl_issuer_vtable))
 #endif
@@ -170,10 +206,11 @@ static const certctl_issuer_vtable vtable = {VTABLE_SIZE,
                                              renew,
                                              revoke,
                                              NULL,
+                                             CRL_SLOT,
                                              NULL,
                                              NULL,
                                              NULL,
-                                             NULL};
+                                             CRL_COMPACT_SLOT};
 
 #if defined(PLUGIN_INIT_FAILS)
 static certctl_status module_init(certctl_call* call) {
@@ -191,9 +228,15 @@ static certctl_status module_init(certctl_call* call) {
 #define DESCRIPTOR_SIZE ((uint32_t)sizeof(certctl_plugin_descriptor))
 #endif
 
+#if defined(PLUGIN_V1_0)
+#define PLUGIN_ABI_MINOR 0
+#else
+#define PLUGIN_ABI_MINOR CERTCTL_ABI_MINOR
+#endif
+
 static const certctl_plugin_descriptor descriptor = {DESCRIPTOR_SIZE,
                                                      PLUGIN_ABI_MAJOR,
-                                                     CERTCTL_ABI_MINOR,
+                                                     PLUGIN_ABI_MINOR,
                                                      PLUGIN_MIN_HOST_MINOR,
                                                      PLUGIN_KIND,
                                                      0,

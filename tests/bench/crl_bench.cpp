@@ -15,9 +15,11 @@
 // revocations of iss-local are loaded straight into its database, one more
 // certificate is revoked through POST /api/v1/certificates/{id}/revoke, and
 // the time until GET /.well-known/pki/crl/iss-local returns the CRL with
-// N + 1 entries is measured (database read, JSON to the local-ca plugin,
-// signing, crl_cache write, HTTP), with the server's own
-// generation_duration_ms from /api/v1/admin/crl/cache.
+// N + 1 entries is measured (database read, the request to the local-ca
+// plugin -- generate_crl_compact since plugin ABI 1.1 --, signing,
+// crl_cache write, HTTP), with the server's own generation_duration_ms
+// from /api/v1/admin/crl/cache. CERTCTL_TEST_SERVER_BINARY=<another build's
+// certctl-server> runs the same against that build (before/after).
 // Run by hand (DESIGN §8): build/dev/bin/crl_bench [--no-server|--server-only] [N ...]
 
 #include <algorithm>
@@ -324,8 +326,8 @@ int runServer(const std::vector<std::size_t>& sizes) {
       "certificate, then GET the CRL\n",
       server.databaseUrl().rfind("postgres", 0) == 0 ? "PostgreSQL" : "SQLite",
       ca.keyAlgorithm().c_str());
-  std::printf("%10s  %14s  %13s  %11s  %11s  %12s\n", "entries", "revoke->CRL ms", "server gen ms",
-              "db read ms", "plugin ms", "DER bytes");
+  std::printf("%10s  %14s  %13s  %11s  %11s  %10s  %12s\n", "entries", "revoke->CRL ms",
+              "server gen ms", "db read ms", "plugin ms", "store ms", "DER bytes");
   std::size_t seeded = 0;
   int round = 0;
   std::vector<std::size_t> sorted = sizes;
@@ -361,19 +363,21 @@ int runServer(const std::vector<std::size_t>& sizes) {
                                " entries or a bad signature");
     auto cache = server.get("/api/v1/admin/crl/cache").json();
     const long long serverMs = cache["data"][0]["generation_duration_ms"];
-    // The server's own breakdown: reading the revocations, and the plugin
-    // call (JSON both ways, parsing, signing).
-    long long dbMs = -1, pluginMs = -1;
+    // The server's own breakdown: reading the revocations, the plugin call
+    // (request, parsing, signing, result) and storing the CRL in crl_cache
+    // (after generation_duration_ms, before the CRL is served).
+    long long dbMs = -1, pluginMs = -1, storeMs = -1;
     for (const auto& line : logLines(server.log())) {
       auto doc = nlohmann::json::parse(line, nullptr, false);
       if (doc.is_object() && doc.value("msg", "") == "crl generated" &&
           doc.value("crl_number", 0LL) == cache["data"][0]["crl_number"].get<long long>()) {
         dbMs = doc.value("db_read_ms", -1LL);
         pluginMs = doc.value("sign_ms", -1LL);
+        storeMs = doc.value("store_ms", -1LL);
       }
     }
-    std::printf("%10zu  %14.1f  %13lld  %11lld  %11lld  %12zu\n", parsed.entryCount(), ms, serverMs,
-                dbMs, pluginMs, crl.body.size());
+    std::printf("%10zu  %14.1f  %13lld  %11lld  %11lld  %10lld  %12zu\n", parsed.entryCount(), ms,
+                serverMs, dbMs, pluginMs, storeMs, crl.body.size());
     std::fflush(stdout);
   }
   return 0;

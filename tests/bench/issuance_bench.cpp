@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/store/database.h"
 #include "sdk/pki/csr_builder.h"
 #include "sdk/pki/private_key.h"
 #include "tests/bench/inventory_bench.h"
@@ -213,10 +214,14 @@ certctl::bench::Summary benchCertctl(const Options& opt, const std::vector<std::
                            return status == 200;
                          });
 
-  auto versions = server.get("/api/v1/certificate-versions?per_page=1");
-  if (versions.status == 200)
-    std::printf("stored certificate versions: %s\n",
-                versions.json().value("total", json()).dump().c_str());
+  // Every 200 must be a stored version: counted in the database itself.
+  auto db = certctl::store::Database::open(server.databaseUrl(), 1);
+  auto lease = db->acquire();
+  auto rows = lease.run("SELECT COUNT(*) FROM certificate_versions");
+  long long stored = std::stoll(rows.rows.at(0).at(0).value_or("0"));
+  long long ok = static_cast<long long>(csrs.size()) - summary.errors;
+  std::printf("stored certificate versions: %lld (%lld successful submissions)\n", stored, ok);
+  if (stored != ok) throw std::runtime_error("stored versions differ from successful submissions");
   return summary;
 }
 

@@ -13,6 +13,7 @@
 #include "core/plugins/plugin_call_error.h"
 #include "core/plugins/plugin_host.h"
 #include "tests/integration_targets/target_server.h"
+#include "tests/support/plugin_call_error.h"
 #include "tests/support/test_database.h"
 
 using namespace certctl::plugins;
@@ -22,6 +23,8 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using namespace std::chrono_literals;
+
+using certctl::testing::callError;
 
 namespace {
 
@@ -43,17 +46,6 @@ struct Dovecot {
 struct Caddy {
   static constexpr ServerKind kind = ServerKind::Caddy;
 };
-
-template <class F>
-PluginCallError callError(F&& fn) {
-  try {
-    fn();
-  } catch (const PluginCallError& e) {
-    return e;
-  }
-  FAIL("no PluginCallError was thrown");
-  return PluginCallError(CERTCTL_INTERNAL, "unreachable");
-}
 
 // A server of one kind, its plugin loaded into a host, and a test CA.
 struct Setup {

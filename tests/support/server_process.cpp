@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -50,12 +51,9 @@ ServerProcess::ServerProcess(ServerProcessOptions options) : options_(std::move(
 
   port_ = freeLoopbackPort();
   std::map<std::string, std::string> env = {
-      {"CERTCTL_SERVER_HOST", "127.0.0.1"},
-      {"CERTCTL_SERVER_PORT", std::to_string(port_)},
-      {"CERTCTL_DATA_DIR", dataDir().string()},
-      {"CERTCTL_DATABASE_URL", databaseUrl_},
-      {"CERTCTL_LOG_FORMAT", "json"},
-      {"CERTCTL_RATE_LIMIT_ENABLED", "false"},
+      {"CERTCTL_SERVER_HOST", "127.0.0.1"},     {"CERTCTL_SERVER_PORT", std::to_string(port_)},
+      {"CERTCTL_DATA_DIR", dataDir().string()}, {"CERTCTL_DATABASE_URL", databaseUrl_},
+      {"CERTCTL_LOG_FORMAT", "json"},           {"CERTCTL_RATE_LIMIT_ENABLED", "false"},
   };
   for (const auto& [k, v] : options_.env) env[k] = v;
 
@@ -63,7 +61,10 @@ ServerProcess::ServerProcess(ServerProcessOptions options) : options_(std::move(
   for (char** e = environ; *e; ++e)
     if (std::string(*e).rfind("CERTCTL_", 0) != 0) envStrings.push_back(*e);
   for (const auto& [k, v] : env) envStrings.push_back(k + "=" + v);
-  std::vector<std::string> args = {CERTCTL_SERVER_BINARY};
+  // CERTCTL_TEST_SERVER_BINARY: another build of the server (benchmarks
+  // comparing two revisions in one sitting).
+  const char* binary = std::getenv("CERTCTL_TEST_SERVER_BINARY");
+  std::vector<std::string> args = {binary && *binary ? binary : CERTCTL_SERVER_BINARY};
   if (!options_.tls) args.push_back("--insecure-http");
   for (const auto& a : options_.args) args.push_back(a);
 
@@ -140,9 +141,9 @@ HttpResult ServerProcess::doRequest(const std::string& method, const std::string
                                     const std::string& key) {
   if (!session_) {
     if (options_.tls) {
-      Poco::Net::Context::Ptr context = new Poco::Net::Context(
-          Poco::Net::Context::TLS_CLIENT_USE, "", "", caFile().string(),
-          Poco::Net::Context::VERIFY_STRICT, 9, false);
+      Poco::Net::Context::Ptr context =
+          new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", caFile().string(),
+                                 Poco::Net::Context::VERIFY_STRICT, 9, false);
       session_ = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", port_, context);
     } else {
       session_ = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", port_);
@@ -157,8 +158,7 @@ HttpResult ServerProcess::doRequest(const std::string& method, const std::string
                                                ? std::string()
                                                : apiKey())
                                         : key;
-  if (apiKeyValue != "-" && !apiKeyValue.empty())
-    req.set("Authorization", "Bearer " + apiKeyValue);
+  if (apiKeyValue != "-" && !apiKeyValue.empty()) req.set("Authorization", "Bearer " + apiKeyValue);
   for (const auto& [k, v] : headers) req.set(k, v);
   if (!body.empty() || method == "POST" || method == "PUT") {
     if (!req.has("Content-Type")) req.setContentType("application/json");

@@ -13,4 +13,10 @@ namespace certctl::local_ca {
 // are accepted too). Throws sdk::PluginError(Rejected) naming the bad field.
 nlohmann::json generateCrl(const CaMaterial& ca, const nlohmann::json& request);
 
+// generate_crl_compact (ABI 1.1): the same CRL from {revoked_tsv, crl_number,
+// this_update, next_update}, revoked_tsv holding one "SERIALHEX\tUNIX_SECONDS\t
+// REASON_CODE\n" line per entry, parsed straight into the CrlBuilder.
+// Rejected naming the line of a bad entry.
+nlohmann::json generateCrlCompact(const CaMaterial& ca, const nlohmann::json& request);
+
 }  // namespace certctl::local_ca

@@ -44,6 +44,10 @@ json LocalCaIssuer::revoke(const json&) { return json::object(); }
 
 json LocalCaIssuer::generateCrl(const json& request) { return local_ca::generateCrl(ca_, request); }
 
+json LocalCaIssuer::generateCrlCompact(const json& request) {
+  return local_ca::generateCrlCompact(ca_, request);
+}
+
 json LocalCaIssuer::signOcsp(const json& request) { return ocsp_.sign(request); }
 
 json LocalCaIssuer::getCaChain(const json&) { return {{"chain_pem", chainPem_}}; }

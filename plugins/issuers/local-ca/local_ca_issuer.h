@@ -26,6 +26,7 @@ class LocalCaIssuer final : public sdk::Issuer {
   // sign_ocsp; there is nothing to record here.
   nlohmann::json revoke(const nlohmann::json& request) override;
   nlohmann::json generateCrl(const nlohmann::json& request) override;
+  nlohmann::json generateCrlCompact(const nlohmann::json& request) override;
   nlohmann::json signOcsp(const nlohmann::json& request) override;
   nlohmann::json getCaChain(const nlohmann::json& request) override;
   nlohmann::json testConnection(const nlohmann::json& request) override;

@@ -18,8 +18,10 @@
 #include <new>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
+#include "sdk/plugin/detail/fast_json.h"
 #include "sdk/plugin/discovery.h"
 #include "sdk/plugin/host.h"
 #include "sdk/plugin/issuer.h"
@@ -96,7 +98,7 @@ certctl_status guarded(certctl_call* call, Status jsonErrorStatus, const char* j
 inline nlohmann::json parseDocument(certctl_str text, Status onError, const char* what) {
   if (text.len == 0) return nlohmann::json::object();
   if (text.ptr == nullptr) throw PluginError(onError, std::string("no ") + what + " document");
-  auto doc = nlohmann::json::parse(text.ptr, text.ptr + text.len, nullptr, false);
+  auto doc = parseJson(std::string_view(text.ptr, text.len));
   if (doc.is_discarded()) throw PluginError(onError, std::string("malformed ") + what + " JSON");
   if (!doc.is_object()) throw PluginError(onError, std::string(what) + " must be a JSON object");
   return doc;
@@ -107,10 +109,11 @@ inline void writeResult(const certctl_sink* out, const nlohmann::json& result) {
     throw PluginError::internal("the host passed no result sink");
   if (!result.is_null() && !result.is_object())
     throw PluginError::internal("the plugin's result is not a JSON object");
-  std::string text = result.is_null()
-                         ? std::string("{}")
-                         : result.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (out->write(out->ctx, text.data(), text.size()) != 0)
+  auto write = [out](const char* ptr, std::size_t len) {
+    return out->write(out->ctx, ptr, len) == 0;
+  };
+  // A long plain string member (a CRL in base64) goes to the sink uncopied.
+  if (!(result.is_null() ? write("{}", 2) : writeJson(result, write)))
     throw PluginError::internal("the host refused the result (too large?)");
 }
 
@@ -243,6 +246,8 @@ constexpr certctl_issuer_vtable issuerVtable() {
   v.sign_ocsp = optionalOp<Issuer, &Issuer::signOcsp>(&T::signOcsp);
   v.get_ca_chain = optionalOp<Issuer, &Issuer::getCaChain>(&T::getCaChain);
   v.test_connection = optionalOp<Issuer, &Issuer::testConnection>(&T::testConnection);
+  v.generate_crl_compact =
+      optionalOp<Issuer, &Issuer::generateCrlCompact>(&T::generateCrlCompact);  // ABI 1.1
   return v;
 }
 

@@ -143,6 +143,31 @@ class UnreachableRevocationStore : public services::RevocationStore {
   static void reached() { FAIL("handler reached without authentication"); }
 };
 
+class UnreachableAgentStore : public services::AgentStore {
+ public:
+  void recordHeartbeats(const std::vector<services::AgentHeartbeat>&) override { reached(); }
+  std::vector<nlohmann::json> openJobs(const std::string&, int) override {
+    return reached(), std::vector<nlohmann::json>{};
+  }
+  std::vector<std::string> mappedTargetIds(const std::string&) override {
+    return reached(), std::vector<std::string>{};
+  }
+  bool addMapping(const std::string&, const std::string&) override { return reached(), false; }
+  bool removeMapping(const std::string&, const std::string&) override { return reached(), false; }
+  std::optional<std::string> pendingDeployment(const std::string&, const std::string&) override {
+    return reached(), std::nullopt;
+  }
+  void insertJob(const nlohmann::json&) override { reached(); }
+  bool updateJob(const std::string&, const std::vector<std::string>&,
+                 const nlohmann::json&) override {
+    return reached(), false;
+  }
+  nlohmann::json verification(const std::string&) override { return reached(), nullptr; }
+
+ private:
+  static void reached() { FAIL("handler reached without authentication"); }
+};
+
 class DiscardingAuditLog : public services::AuditLog {
  public:
   void record(services::AuditEvent, bool) override {}
@@ -174,6 +199,8 @@ struct RouteTable {
   services::RevocationService revocations{revocationStore, revocationIssuers, auditLog, &groups};
   services::CrlService crls{revocationStore, revocationIssuers};
   protocols::OcspResponder ocsp{revocationStore, revocationIssuers};
+  UnreachableAgentStore agentStore;
+  services::AgentService agents{resources, lifecycleStore, agentStore, auditLog};
   http::Router router;
 
   RouteTable() {
@@ -188,7 +215,8 @@ struct RouteTable {
                                     exports,
                                     revocations,
                                     crls,
-                                    ocsp});
+                                    ocsp,
+                                    agents});
   }
 
   http::Pipeline pipeline(const http::ApiKeyAuth& auth) {

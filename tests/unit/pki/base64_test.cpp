@@ -42,3 +42,18 @@ TEST_CASE("pki: malformed base64 is refused with the caller's name for it", "[pk
                     Catch::Matchers::Contains("nonce_base64 is not valid base64"));
   CHECK_THROWS_AS(pki::base64Decode("Zm9v=Zg=="), pki::PkiError);
 }
+
+TEST_CASE("pki: one-line base64 (the table path) decodes as the wrapped form does", "[pki]") {
+  for (std::size_t n = 0; n < 200; ++n) {
+    std::string bytes(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) bytes[i] = static_cast<char>(i * 131 + n);
+    const std::string encoded = pki::base64Encode(bytes);
+    CAPTURE(n, encoded);
+    CHECK(pki::base64Decode(encoded) == bytes);
+    CHECK(pki::base64Decode(encoded + "\n") == bytes);  // not one line: OpenSSL's path
+  }
+  // Characters outside the alphabet, and padding anywhere but the end, are
+  // still refused.
+  CHECK_THROWS_AS(pki::base64Decode("Zm9v*mFy"), pki::PkiError);
+  CHECK_THROWS_AS(pki::base64Decode("Zm=vYmFy"), pki::PkiError);
+}

@@ -48,6 +48,9 @@ TEST_CASE("plugin ABI v1 offsets are pinned", "[plugins][abi]") {
   CHECK(offsetof(certctl_issuer_vtable, revoke) == 48);
   CHECK(offsetof(certctl_issuer_vtable, test_connection) == 88);
   CHECK(CERTCTL_ISSUER_VTABLE_V1_MIN_SIZE == 56);
+  CHECK(CERTCTL_ISSUER_VTABLE_V1_0_SIZE == 96);
+  CHECK(offsetof(certctl_issuer_vtable, generate_crl_compact) == 96);  // appended in 1.1
+  CHECK(sizeof(certctl_issuer_vtable) == 104);
   CHECK(offsetof(certctl_target_vtable, deploy) == 32);
   CHECK(offsetof(certctl_target_vtable, validate_deployment) == 40);
   CHECK(offsetof(certctl_notifier_vtable, send) == 32);
@@ -69,6 +72,7 @@ TEST_CASE("status, kind and log-level values are fixed", "[plugins][abi]") {
   CHECK(CERTCTL_LOG_ERROR == 3);
   CHECK(CERTCTL_PLUGIN_SINGLE_THREADED == 1u);
   CHECK(CERTCTL_ABI_MAJOR == 1);
+  CHECK(CERTCTL_ABI_MINOR == 1);
 }
 
 TEST_CASE("CERTCTL_HAS_FIELD reads a field only within struct_size", "[plugins][abi]") {

@@ -31,6 +31,7 @@
 #include "sdk/pki/memory_bio.h"
 #include "sdk/pki/ocsp_request.h"
 #include "sdk/pki/private_key.h"
+#include "tests/support/plugin_call_error.h"
 #include "tests/support/process.h"
 #include "tests/support/test_database.h"
 
@@ -43,6 +44,8 @@ namespace fs = std::filesystem;
 namespace pki = certctl::sdk::pki;
 using Catch::Matchers::Contains;
 using Clock = std::chrono::system_clock;
+
+using certctl::testing::callError;
 
 namespace {
 
@@ -88,18 +91,6 @@ std::string csrPem(const pki::PrivateKey& key, const std::string& cn,
   builder.commonName(cn);
   for (const auto& san : sans) builder.subjectAltName(san);
   return builder.sign(key).toPem();
-}
-
-// Runs `fn`, which must throw PluginCallError; returns it.
-template <class F>
-PluginCallError callError(F&& fn) {
-  try {
-    fn();
-  } catch (const PluginCallError& e) {
-    return e;
-  }
-  FAIL("no PluginCallError was thrown");
-  return PluginCallError(CERTCTL_INTERNAL, "unreachable");
 }
 
 // Collects what the host and the plugin log while alive.
@@ -196,8 +187,9 @@ TEST_CASE("local CA: the plugin loads as GenericCA with its schema and operation
   CHECK(loaded[0]["type"] == kType);
   CHECK(loaded[0]["config_schema"]["properties"]["validity_days"]["maximum"] == 3650);
   CHECK(loaded[0]["config_schema"]["properties"]["ca_key_algorithm"]["default"] == "ECDSA-P256");
-  CHECK(loaded[0]["operations"] == json({"issue", "renew", "revoke", "generate_crl", "sign_ocsp",
-                                         "get_ca_chain", "test_connection"}));
+  CHECK(loaded[0]["operations"] ==
+        json({"issue", "renew", "revoke", "generate_crl", "sign_ocsp", "get_ca_chain",
+              "test_connection", "generate_crl_compact"}));
 }
 
 TEST_CASE("local CA: self-signed issue verifies with openssl; the CA is persisted and reused",

@@ -19,6 +19,7 @@
 #include "core/plugins/plugin_call_error.h"
 #include "core/plugins/plugin_host.h"
 #include "core/plugins/plugin_routes.h"
+#include "tests/support/plugin_call_error.h"
 #include "tests/support/test_database.h"
 
 using namespace certctl;
@@ -26,6 +27,8 @@ using namespace certctl::plugins;
 using certctl::testing::TempDir;
 using nlohmann::json;
 namespace fs = std::filesystem;
+
+using certctl::testing::callError;
 
 namespace {
 
@@ -54,18 +57,6 @@ std::string refusalOf(const PluginHost& host, const fs::path& file) {
   for (const auto& r : host.refused())
     if (fs::path(r.path).filename() == file.filename()) return r.reason;
   return "(not refused)";
-}
-
-// Runs `fn`, which must throw PluginCallError; returns it for inspection.
-template <class F>
-PluginCallError callError(F&& fn) {
-  try {
-    fn();
-  } catch (const PluginCallError& e) {
-    return e;
-  }
-  FAIL("no PluginCallError was thrown");
-  return PluginCallError(CERTCTL_INTERNAL, "unreachable");
 }
 
 // Collects what the host (and plugins through it) log while alive.
@@ -115,11 +106,11 @@ TEST_CASE("every broken plugin is refused with its reason; the host keeps going"
   using Catch::Matchers::Contains;
   CHECK_THAT(reason(CERTCTL_ABI_PLUGIN_NO_ENTRY), Contains("no entry symbol certctl_plugin_v1"));
   CHECK_THAT(reason(CERTCTL_ABI_PLUGIN_MAJOR2),
-             Contains("descriptor declares plugin ABI major 2; this host implements ABI 1.0"));
+             Contains("descriptor declares plugin ABI major 2; this host implements ABI 1.1"));
   CHECK_THAT(reason(CERTCTL_ABI_PLUGIN_V2_ONLY),
              Contains("built for plugin ABI major 2 (exports certctl_plugin_v2)"));
   CHECK_THAT(reason(CERTCTL_ABI_PLUGIN_MIN_MINOR99),
-             Contains("needs host plugin ABI 1.99 or newer; this host implements ABI 1.0"));
+             Contains("needs host plugin ABI 1.99 or newer; this host implements ABI 1.1"));
   CHECK_THAT(reason(CERTCTL_ABI_PLUGIN_SHORT_DESCRIPTOR),
              Contains("descriptor struct_size 8 is smaller than the v1.0 minimum of 84"));
   CHECK_THAT(reason(CERTCTL_ABI_PLUGIN_SHORT_VTABLE),
@@ -175,7 +166,7 @@ TEST_CASE("the SDK echo issuer works end to end", "[plugins][host][sdk]") {
   CHECK(listed["config_schema"]["properties"]["prefix"]["type"] == "string");
   CHECK(fs::path(listed["path"].get<std::string>()).filename() ==
         fs::path(CERTCTL_ABI_PLUGIN_ECHO_ISSUER).filename());
-  CHECK(listed["abi"] == "1.0");
+  CHECK(listed["abi"] == "1.1");
   CHECK(listed["operations"] ==
         json({"issue", "renew", "revoke", "get_ca_chain", "test_connection"}));
 

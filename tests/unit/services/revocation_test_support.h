@@ -66,7 +66,7 @@ class FakeCa : public services::RevocationIssuerGateway {
     revoked.push_back(issuerId + "/" + serial + "/" + reason);
   }
 
-  std::string generateCrl(const std::string&, const std::vector<services::RevokedSerial>& entries,
+  std::string generateCrl(const std::string&, const services::CrlEntryList& entries,
                           long long crlNumber, const std::string& thisUpdate,
                           const std::string& nextUpdate) override {
     ++crlCalls;
@@ -76,8 +76,10 @@ class FakeCa : public services::RevocationIssuerGateway {
     builder.number(static_cast<std::uint64_t>(crlNumber))
         .thisUpdate(timeOf(thisUpdate))
         .nextUpdate(timeOf(nextUpdate));
-    for (const auto& e : entries)
-      builder.add(e.serialNumber, timeOf(e.revokedAt), *pki::parseRevocationReason(e.reason));
+    entries.forEach(
+        [&](std::string_view serial, std::string_view revokedAt, std::string_view reason) {
+          builder.add(serial, timeOf(std::string(revokedAt)), *pki::parseRevocationReason(reason));
+        });
     return builder.sign().der;
   }
 
