@@ -37,13 +37,20 @@ std::string lower(std::string s) {
 }
 
 // The server's plugin search (CERTCTL_PLUGIN_DIR, then the installed
-// plugins), but of the installed ones only the targets: an agent has no use
-// for issuer plugins, and every library loaded costs memory.
+// plugins), but of the installed ones only the targets and, when the agent
+// scans directories, the discovery plugins: an agent has no use for issuer
+// plugins, and every library loaded costs memory.
 plugins::PluginHostOptions pluginOptions(const AgentConfig& config) {
   plugins::PluginHostOptions options;
-  options.searchDirs = plugins::PluginHost::defaultSearchDirs(config.pluginDir);
-  for (std::size_t i = config.pluginDir.empty() ? 0 : 1; i < options.searchDirs.size(); ++i)
-    options.searchDirs[i] /= "targets";
+  auto dirs = plugins::PluginHost::defaultSearchDirs(config.pluginDir);
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    if (i == 0 && !config.pluginDir.empty()) {
+      options.searchDirs.push_back(dirs[i]);
+      continue;
+    }
+    options.searchDirs.push_back(dirs[i] / "targets");
+    if (!config.discoveryDirs.empty()) options.searchDirs.push_back(dirs[i] / "discovery");
+  }
   return options;
 }
 
@@ -82,7 +89,8 @@ Agent::Agent(AgentConfig config, const std::atomic<bool>& stop)
       client_({config_.serverUrl, config_.apiKey, config_.caBundle, std::chrono::seconds(30)}),
       keys_(config_.keyDir),
       plugins_(pluginOptions(config_)),
-      info_(systemInfo()) {
+      info_(systemInfo()),
+      discovery_(plugins_, config_.discoveryDirs, config_.discoveryInterval) {
   plugins_.scan();
   std::string types;
   for (const auto& p : plugins_.loaded())
@@ -90,10 +98,6 @@ Agent::Agent(AgentConfig config, const std::atomic<bool>& stop)
   spdlog::info("certctl-agent {}: target plugins: {}", build::kVersion,
                types.empty() ? "(none)" : types);
   for (const auto& r : plugins_.refused()) spdlog::warn("plugin {} refused: {}", r.path, r.reason);
-  if (!config_.discoveryDirs.empty())
-    spdlog::warn(
-        "CERTCTL_DISCOVERY_DIRS is set, but this agent does not scan for certificates "
-        "yet");
 }
 
 ApiResponse Agent::call(const std::string& method, const std::string& path, const json& body) {
@@ -353,9 +357,44 @@ bool Agent::handle(const json& item) {
   return false;
 }
 
+void Agent::discover() {
+  auto now = std::chrono::steady_clock::now();
+  if (!discovery_.due(now)) return;
+  std::vector<json> reports;
+  try {
+    reports = discovery_.scan();
+  } catch (const std::exception& e) {
+    // Not the server's fault: retried at the next interval, not backed off.
+    ++jobErrors_;
+    spdlog::error("discovery scan failed: {}", e.what());
+    discovery_.markDone(now);
+    return;
+  }
+  std::size_t found = 0, created = 0;
+  for (const auto& report : reports) {
+    auto response = call("POST", "/api/v1/agents/" + id_ + "/discoveries", report);
+    if (response.status >= 500)
+      throw TransportError("discovery report: " + std::to_string(response.status) + " " +
+                           response.errorMessage());
+    if (!response.ok()) {
+      ++jobErrors_;
+      spdlog::error("the server refused the discovery report ({}): {}", response.status,
+                    response.errorMessage());
+      continue;
+    }
+    if (!response.body.is_object()) continue;
+    found += response.body.value("certificates_found", std::size_t{0});
+    created += response.body.value("certificates_new", std::size_t{0});
+  }
+  discovery_.markDone(now);
+  spdlog::info("discovery: {} certificates reported ({} new) from {} directories", found, created,
+               config_.discoveryDirs.size());
+}
+
 void Agent::cycle() {
   jobErrors_ = 0;
   if (std::chrono::steady_clock::now() - lastHeartbeat_ >= config_.heartbeatInterval) heartbeat();
+  discover();
   std::set<std::string> done;
   for (int round = 0; round < kMaxRoundsPerCycle && !stop_; ++round) {
     auto response = call("GET", "/api/v1/agents/" + id_ + "/work");

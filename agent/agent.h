@@ -10,6 +10,7 @@
 
 #include "agent/agent_config.h"
 #include "agent/backoff.h"
+#include "agent/discovery_runner.h"
 #include "agent/key_store.h"
 #include "agent/server_client.h"
 #include "agent/system_info.h"
@@ -57,6 +58,8 @@ class Agent {
   // (the job moved on).
   bool report(const std::string& jobId, const nlohmann::json& body);
   void reportFailure(const std::string& jobId, const std::string& error);
+  // Scans CERTCTL_DISCOVERY_DIRS when due and posts the reports.
+  void discover();
   // The target plugin type name matching `type` (case-insensitive), "" if none.
   std::string targetPluginType(const std::string& type);
 
@@ -71,6 +74,7 @@ class Agent {
   KeyStore keys_;
   plugins::PluginHost plugins_;
   SystemInfo info_;
+  DiscoveryRunner discovery_;
   Backoff backoff_;
   std::string id_;
   std::chrono::steady_clock::time_point lastHeartbeat_{};

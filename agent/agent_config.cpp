@@ -55,7 +55,10 @@ const std::vector<AgentVariable>& agentVariables() {
       {"CERTCTL_AGENT_HEARTBEAT_INTERVAL", "60s", "How often to send a heartbeat"},
       {"CERTCTL_PLUGIN_DIR", "(none)",
        "Extra target plugin directory, searched before <exe>/../lib/certctl/plugins"},
-      {"CERTCTL_DISCOVERY_DIRS", "(none)", "Comma-separated directories for discovery"},
+      {"CERTCTL_DISCOVERY_DIRS", "(none)",
+       "Comma-separated absolute directories scanned for certificate files on start and "
+       "every CERTCTL_DISCOVERY_INTERVAL; the findings are reported to the server"},
+      {"CERTCTL_DISCOVERY_INTERVAL", "6h", "How often to scan CERTCTL_DISCOVERY_DIRS"},
       {"CERTCTL_LOG_LEVEL", "info", "debug, info, warn or error"},
       {"CERTCTL_LOG_FORMAT", "text", "text or json"},
   };
@@ -84,6 +87,10 @@ void applySetting(AgentConfig& c, const std::string& name, const std::string& va
     c.pluginDir = value;
   } else if (name == "CERTCTL_DISCOVERY_DIRS") {
     c.discoveryDirs = commaList(value);
+  } else if (name == "CERTCTL_DISCOVERY_INTERVAL") {
+    c.discoveryInterval = duration(name, value);
+    if (c.discoveryInterval < std::chrono::seconds(1))
+      throw AgentConfigError(name, "must be at least 1s");
   } else if (name == "CERTCTL_LOG_LEVEL") {
     std::string v = value;
     std::transform(v.begin(), v.end(), v.begin(), ::tolower);
@@ -127,6 +134,9 @@ void validate(const AgentConfig& c) {
                            "must be 1-128 letters, digits, '-', '_' or '.', starting with a "
                            "letter or digit");
   if (c.agentName.size() > 255) throw AgentConfigError("CERTCTL_AGENT_NAME", "is too long");
+  for (const auto& dir : c.discoveryDirs)
+    if (dir.empty() || dir.front() != '/')
+      throw AgentConfigError("CERTCTL_DISCOVERY_DIRS", "must list absolute directories: " + dir);
   if (!c.caBundle.empty() && uri.getScheme() != "https")
     throw AgentConfigError("CERTCTL_CA_BUNDLE", "is set but CERTCTL_SERVER_URL is not https");
 }

@@ -22,9 +22,10 @@ struct AgentConfig {
   std::chrono::milliseconds heartbeatInterval{std::chrono::seconds(60)};  // ..._HEARTBEAT_INTERVAL
   std::string pluginDir;                                                  // CERTCTL_PLUGIN_DIR
   std::vector<std::string> discoveryDirs;  // CERTCTL_DISCOVERY_DIRS (comma-separated)
-  std::string logLevel = "info";           // CERTCTL_LOG_LEVEL
-  std::string logFormat = "text";          // CERTCTL_LOG_FORMAT
-  bool once = false;                       // --once: one cycle, then exit
+  std::chrono::milliseconds discoveryInterval{std::chrono::hours(6)};  // CERTCTL_DISCOVERY_INTERVAL
+  std::string logLevel = "info";                                       // CERTCTL_LOG_LEVEL
+  std::string logFormat = "text";                                      // CERTCTL_LOG_FORMAT
+  bool once = false;  // --once: one cycle, then exit
 };
 
 class AgentConfigError : public std::runtime_error {

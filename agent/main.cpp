@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
       {"--heartbeat-interval", "CERTCTL_AGENT_HEARTBEAT_INTERVAL", {}},
       {"--plugin-dir", "CERTCTL_PLUGIN_DIR", {}},
       {"--discovery-dirs", "CERTCTL_DISCOVERY_DIRS", {}},
+      {"--discovery-interval", "CERTCTL_DISCOVERY_INTERVAL", {}},
       {"--log-level", "CERTCTL_LOG_LEVEL", {}},
       {"--log-format", "CERTCTL_LOG_FORMAT", {}},
   };

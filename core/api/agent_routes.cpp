@@ -7,9 +7,6 @@ namespace certctl::api {
 using http::Request;
 using http::Response;
 
-namespace {
-
-// Agent endpoints answer 410 for a retired agent, which tells it to stop.
 http::Handler agentHandler(std::function<Response(Request&)> handler) {
   return [handler = std::move(handler)](Request& req) {
     try {
@@ -20,10 +17,9 @@ http::Handler agentHandler(std::function<Response(Request&)> handler) {
   };
 }
 
-}  // namespace
-
 void registerAgentRoutes(http::Router& router, services::AgentService& agents) {
   router.add("POST", "/api/v1/agents/{id}/heartbeat", agentHandler([&agents](Request& req) {
+               req.auditInBackground = true;  // the heartbeat itself is flushed in batches
                return Response::json(
                    200, agents.heartbeat(req.param("id"), parseOptionalJsonObject(req)));
              }));

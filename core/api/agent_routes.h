@@ -13,4 +13,8 @@ namespace certctl::api {
 // A retired agent gets 410 Gone.
 void registerAgentRoutes(http::Router& router, services::AgentService& agents);
 
+// Wraps an endpoint an agent calls: services::AgentGone becomes 410 Gone,
+// which tells the agent it was retired and must stop.
+http::Handler agentHandler(std::function<http::Response(http::Request&)> handler);
+
 }  // namespace certctl::api

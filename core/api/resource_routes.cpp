@@ -15,6 +15,8 @@ void registerResourceRoutes(http::Router& router, services::ResourceService& ser
     std::string base = "/api/v1/" + spec.name;
     router.add("GET", base, [&service, s](Request& req) {
       auto query = parseListQuery(*s, req);
+      // Retired agents are listed by GET /agents/retired only.
+      if (s->name == "agents") query.presence.push_back({"retired_at", false});
       return Response::json(200, listEnvelope(query, service.list(*s, query)));
     });
     router.add("GET", base + "/{id}", [&service, s](Request& req) {

@@ -1,9 +1,12 @@
 #include "core/app/routes.h"
 
+#include "core/api/agent_retirement_routes.h"
 #include "core/api/agent_routes.h"
 #include "core/api/audit_routes.h"
+#include "core/api/discovery_routes.h"
 #include "core/api/export_routes.h"
 #include "core/api/issuer_routes.h"
+#include "core/api/job_routes.h"
 #include "core/api/lifecycle_routes.h"
 #include "core/api/relation_routes.h"
 #include "core/api/resource_routes.h"
@@ -27,6 +30,9 @@ void registerAllRoutes(http::Router& router, RouteDeps deps) {
   protocols::registerCrlRoutes(router, deps.crls);
   protocols::registerOcspRoutes(router, deps.ocsp);
   api::registerAgentRoutes(router, deps.agents);
+  api::registerJobRoutes(router, deps.jobs);
+  api::registerDiscoveryRoutes(router, deps.resources, deps.discovery);
+  api::registerAgentRetirementRoutes(router, deps.resources, deps.retirement);
 }
 
 }  // namespace certctl::app

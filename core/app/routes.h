@@ -3,12 +3,15 @@
 #include "core/api/health_routes.h"
 #include "core/http/router.h"
 #include "core/services/agent_group_service.h"
+#include "core/services/agent_retirement.h"
 #include "core/services/agent_service.h"
 #include "core/services/certificate_export.h"
 #include "core/services/certificate_lifecycle.h"
 #include "core/services/crl_service.h"
+#include "core/services/discovery_service.h"
 #include "core/services/issuance.h"
 #include "core/services/issuer_registry.h"
+#include "core/services/job_control.h"
 #include "core/services/resource_service.h"
 #include "core/services/revocation_service.h"
 
@@ -37,6 +40,9 @@ struct RouteDeps {
   services::CrlService& crls;
   protocols::OcspResponder& ocsp;
   services::AgentService& agents;
+  services::JobControl& jobs;
+  services::DiscoveryService& discovery;
+  services::AgentRetirement& retirement;
 };
 
 void registerAllRoutes(http::Router& router, RouteDeps deps);

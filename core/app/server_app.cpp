@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -20,13 +21,18 @@
 #include "core/plugins/plugin_host.h"
 #include "core/protocols/ocsp_responder.h"
 #include "core/scheduler/crl_generation_loop.h"
+#include "core/scheduler/job_scheduler.h"
 #include "core/scheduler/periodic_loop.h"
+#include "core/services/agent_retirement.h"
 #include "core/services/agent_service.h"
 #include "core/services/certificate_export.h"
 #include "core/services/certificate_lifecycle.h"
 #include "core/services/crl_service.h"
+#include "core/services/discovery_service.h"
+#include "core/services/instance_id.h"
 #include "core/services/issuance.h"
 #include "core/services/issuer_registry.h"
+#include "core/services/job_control.h"
 #include "core/services/resource_service.h"
 #include "core/services/revocation_issuer_gateway.h"
 #include "core/services/revocation_service.h"
@@ -34,8 +40,11 @@
 #include "core/store/demo_seed.h"
 #include "core/store/migrator.h"
 #include "core/store/sql_agent_group_membership.h"
+#include "core/store/sql_agent_retirement_store.h"
 #include "core/store/sql_agent_store.h"
 #include "core/store/sql_audit_log.h"
+#include "core/store/sql_discovery_store.h"
+#include "core/store/sql_job_store.h"
 #include "core/store/sql_lifecycle_store.h"
 #include "core/store/sql_resource_repository.h"
 #include "core/store/sql_revocation_store.h"
@@ -122,6 +131,8 @@ int serve(const config::Config& cfg) {
   serverOptions.host = cfg.serverHost;
   serverOptions.port = cfg.serverPort;
   serverOptions.maxBodyBytes = cfg.maxBodyBytes;
+  serverOptions.maxThreads = cfg.serverMaxThreads;
+  serverOptions.keepAliveTimeout = cfg.serverKeepAliveTimeout;
   serverOptions.tls = !cfg.insecureHttp;
   if (cfg.insecureHttp) {
     spdlog::warn("CERTCTL_INSECURE_HTTP: serving plain HTTP. Development only.");
@@ -175,10 +186,14 @@ int serve(const config::Config& cfg) {
   issuers.attach();
   issuers.ensureDefaultLocalIssuer(cfg.caCertPath, cfg.caKeyPath);
 
-  // Issuance and renewal jobs (an in-process runner until the scheduler exists).
+  // Issuance and renewal jobs: started at once by an in-process runner,
+  // picked up, retried and timed out by the scheduler (docs/jobs.md).
   store::SqlLifecycleStore lifecycleStore(*db, &writer);
+  services::IssuanceSettings issuanceSettings{
+      cfg.keygenMode, dataDir, services::makeInstanceId(), cfg.jobMaxAttempts,
+      std::chrono::duration_cast<std::chrono::seconds>(cfg.jobRetryBackoff)};
   services::IssuanceService issuance(resources, lifecycleStore, issuers, auditLog,
-                                     {cfg.keygenMode, dataDir});
+                                     issuanceSettings);
   services::CertificateLifecycle lifecycle(resources, lifecycleStore, issuance);
   lifecycle.attach();
   services::CertificateExport exports(resources, lifecycleStore, auditLog);
@@ -189,6 +204,25 @@ int serve(const config::Config& cfg) {
   agents.attach(issuance);
   agents.start();
   lifecycle.start();
+  services::JobControl jobControl(resources, lifecycleStore, auditLog,
+                                  [&lifecycle](const std::string& id) { lifecycle.enqueue(id); });
+  store::SqlJobStore jobStore(*db);
+  jobStore.holdInstanceLock(issuanceSettings.instanceId);
+  services::JobDispatcher dispatcher(jobStore, lifecycleStore, issuance, cfg.jobTimeoutInterval);
+  services::RenewalCheck renewalCheck(jobStore, lifecycle);
+  services::AgentHealth agentHealth(jobStore, auditLog, [&agents] { agents.flush(); });
+  services::ShortLivedExpiry shortLivedExpiry(jobStore, auditLog);
+  scheduler::JobSchedulerIntervals intervals;
+  intervals.renewalCheck = cfg.schedulerRenewalCheckInterval;
+  intervals.jobProcessor = cfg.schedulerJobProcessorInterval;
+  intervals.retry = cfg.schedulerRetryInterval;
+  intervals.agentHealth = cfg.schedulerAgentHealthCheckInterval;
+  intervals.jobTimeoutCheck =
+      std::clamp(cfg.jobTimeoutInterval / 2, std::chrono::milliseconds(1000),
+                 std::chrono::milliseconds(60000));
+  scheduler::JobScheduler jobScheduler(
+      intervals, {jobStore, dispatcher, renewalCheck, agentHealth, shortLivedExpiry});
+  jobScheduler.start();
 
   // Revocation, CRL and OCSP: a revocation invalidates the OCSP answers of its
   // serials and asks for a new CRL; loops keep CRLs and cached answers fresh.
@@ -209,6 +243,15 @@ int serve(const config::Config& cfg) {
                                           [&ocsp] { ocsp.refreshDue(); });
   ocspRefreshLoop.start();
 
+  // Certificate discovery: scan reports from agents, triage by operators.
+  store::SqlDiscoveryStore discoveryStore(*db, &writer);
+  services::DiscoveryService discovery(resources, discoveryStore, auditLog);
+  // DELETE /agents/{id}: soft delete, with the cascade on force.
+  store::SqlAgentRetirementStore retirementStore(*db, &writer);
+  services::AgentRetirement retirement(
+      resources, retirementStore, auditLog,
+      [&agents](const std::string& id) { agents.forgetAgent(id); });
+
   http::Router router;
   registerAllRoutes(router, {resources,
                              repository,
@@ -223,7 +266,10 @@ int serve(const config::Config& cfg) {
                              revocations,
                              crls,
                              ocsp,
-                             agents});
+                             agents,
+                             jobControl,
+                             discovery,
+                             retirement});
 
   std::unique_ptr<http::RateLimiter> limiter;
   if (cfg.rateLimitEnabled)
@@ -247,6 +293,7 @@ int serve(const config::Config& cfg) {
   server.stop();
   ocspRefreshLoop.stop();
   crlLoop.stop();
+  jobScheduler.stop();
   lifecycle.stop();
   agents.stop();
   auditLog.flush();

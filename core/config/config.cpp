@@ -309,6 +309,20 @@ const Variable kVariables[] = {
      [](Config& c, string_view n, string_view v) { c.serverHost = parseServerHost(n, v); }},
     {"CERTCTL_SERVER_PORT", "8443", "TCP port to listen on, 1-65535.",
      [](Config& c, string_view n, string_view v) { c.serverPort = parseInteger(n, v, 1, 65535); }},
+    {"CERTCTL_SERVER_MAX_THREADS", "256",
+     "Most connections served at once (one thread each while a keep-alive connection is open), "
+     "4-4096.",
+     [](Config& c, string_view n, string_view v) {
+       c.serverMaxThreads = parseInteger(n, v, 4, 4096);
+     }},
+    {"CERTCTL_SERVER_KEEPALIVE_TIMEOUT", "5s",
+     "How long an idle keep-alive connection may hold its thread, 1s-5m.",
+     [](Config& c, string_view n, string_view v) {
+       c.serverKeepAliveTimeout = parseDurationValue(n, v);
+       if (c.serverKeepAliveTimeout < std::chrono::seconds(1) ||
+           c.serverKeepAliveTimeout > std::chrono::minutes(5))
+         throw ConfigError(std::string(n), "must be between 1s and 5m");
+     }},
     {"CERTCTL_DATA_DIR", "/var/lib/certctl",
      "Directory for the SQLite database and the bootstrap CA and TLS files.",
      [](Config& c, string_view n, string_view v) { c.dataDir = requireNonEmpty(n, v); }},
@@ -383,6 +397,14 @@ const Variable kVariables[] = {
      [](Config& c, string_view n, string_view v) {
        c.jobTimeoutInterval = parseDurationValue(n, v);
      }},
+    {"CERTCTL_JOB_MAX_ATTEMPTS", "3",
+     "Attempts of an issuance/renewal job before a transient failure is final, 1-100.",
+     [](Config& c, string_view n, string_view v) {
+       c.jobMaxAttempts = parseInteger(n, v, 1, 100);
+     }},
+    {"CERTCTL_JOB_RETRY_BACKOFF", "30s",
+     "Delay before the first retry of a failed job; doubles per attempt, at most 1h.",
+     [](Config& c, string_view n, string_view v) { c.jobRetryBackoff = parseDurationValue(n, v); }},
     {"CERTCTL_CRL_GENERATION_INTERVAL", "1h", "How often each issuer's CRL is regenerated.",
      [](Config& c, string_view n, string_view v) {
        c.crlGenerationInterval = parseDurationValue(n, v);
@@ -419,8 +441,8 @@ const Variable kVariables[] = {
        while (!url.empty() && url.back() == '/') url.pop_back();
        if (!(startsWithIgnoreCase(url, "https://") || startsWithIgnoreCase(url, "http://")) ||
            url.find_first_of(" \t\"<>") != std::string::npos || url.size() < 10)
-         throw ConfigError(std::string(n), "must be an http:// or https:// URL (got " +
-                                               showValue(v) + ")");
+         throw ConfigError(std::string(n),
+                           "must be an http:// or https:// URL (got " + showValue(v) + ")");
        c.publicUrl = url;
      }},
     {"CERTCTL_PLUGIN_DIR", "(none)",

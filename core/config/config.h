@@ -21,9 +21,11 @@ struct ConfigError : std::runtime_error {
 // The server's settings after validation. Every field maps to one
 // CERTCTL_* variable; the defaults are what an unconfigured server uses.
 struct Config {
-  std::string serverHost = "127.0.0.1";      // CERTCTL_SERVER_HOST
-  int serverPort = 8443;                     // CERTCTL_SERVER_PORT (1..65535)
-  std::string dataDir = "/var/lib/certctl";  // CERTCTL_DATA_DIR
+  std::string serverHost = "127.0.0.1";                    // CERTCTL_SERVER_HOST
+  int serverPort = 8443;                                   // CERTCTL_SERVER_PORT (1..65535)
+  int serverMaxThreads = 256;                              // CERTCTL_SERVER_MAX_THREADS (4..4096)
+  std::chrono::milliseconds serverKeepAliveTimeout{5000};  // CERTCTL_SERVER_KEEPALIVE_TIMEOUT
+  std::string dataDir = "/var/lib/certctl";                // CERTCTL_DATA_DIR
   // CERTCTL_DATABASE_URL: sqlite://PATH, postgres://..., postgresql://...;
   // loadConfig fills in "sqlite://<dataDir>/certctl.db" when unset.
   std::string databaseUrl;
@@ -44,6 +46,8 @@ struct Config {
   std::chrono::milliseconds schedulerNotificationProcessInterval{60000};  // 1m
   std::chrono::milliseconds schedulerRetryInterval{300000};               // 5m
   std::chrono::milliseconds jobTimeoutInterval{600000};                   // 10m
+  int jobMaxAttempts = 3;                                                 // 1..100
+  std::chrono::milliseconds jobRetryBackoff{30000};                       // 30s
   std::chrono::milliseconds crlGenerationInterval{3600000};               // 1h
   std::chrono::milliseconds notificationRetryInterval{300000};            // 5m
   std::size_t maxBodyBytes = 1048576;   // CERTCTL_MAX_BODY_BYTES (1024 .. 64 MiB)
@@ -52,8 +56,8 @@ struct Config {
   std::string caCertPath, caKeyPath;    // CERTCTL_CA_CERT_PATH / _KEY_PATH: both or neither
   std::chrono::milliseconds ocspResponderRotationGrace{604800000};  // 7 days
   std::string publicUrl;  // CERTCTL_PUBLIC_URL ("" = https://<host>:<port>)
-  std::string pluginDir;                // CERTCTL_PLUGIN_DIR
-  bool demo = false;                    // CERTCTL_DEMO: seed demo data
+  std::string pluginDir;  // CERTCTL_PLUGIN_DIR
+  bool demo = false;      // CERTCTL_DEMO: seed demo data
 
   // The file path of a sqlite:// database URL, "" for any other database.
   std::string sqlitePath() const;

@@ -1,34 +1,13 @@
 #include "core/domain/history_resources.h"
 
+#include "core/domain/read_only_resource.h"
+
 namespace certctl::domain {
-
-namespace {
-
-FieldSpec readOnly(std::string name, FieldType type = FieldType::String, bool filterable = false) {
-  FieldSpec f;
-  f.name = std::move(name);
-  f.type = type;
-  f.writable = false;
-  f.filterable = filterable;
-  return f;
-}
-
-ResourceSpec base(std::string name, std::string table, std::string prefix, std::string singular) {
-  ResourceSpec s;
-  s.name = std::move(name);
-  s.table = std::move(table);
-  s.idPrefix = std::move(prefix);
-  s.singular = std::move(singular);
-  s.sortKeys = {{"createdAt", "created_at"}, {"created_at", "created_at"}};
-  s.timeFilters = {{"created_after", "created_at", false}, {"created_before", "created_at", true}};
-  return s;
-}
-
-}  // namespace
 
 const ResourceSpec& certificateVersionSpec() {
   static const ResourceSpec spec = [] {
-    auto s = base("certificate-versions", "certificate_versions", "cv-", "certificate version");
+    auto s = readOnlyResource("certificate-versions", "certificate_versions", "cv-",
+                              "certificate version");
     s.hasUpdatedAt = false;
     s.fields = {readOnly("certificate_id", FieldType::String, true),
                 readOnly("issuer_id"),
@@ -53,10 +32,10 @@ const ResourceSpec& certificateVersionSpec() {
 
 const ResourceSpec& jobSpec() {
   static const ResourceSpec spec = [] {
-    auto s = base("jobs", "jobs", "j-", "job");
+    auto s = readOnlyResource("jobs", "jobs", "j-", "job");
     auto status = readOnly("status", FieldType::String, true);
     status.nullable = false;
-    status.enumValues = {"Pending", "AwaitingCSR", "AwaitingApproval", "Running",
+    status.enumValues = {"Pending",   "AwaitingCSR", "AwaitingApproval", "Running",
                          "Completed", "Failed",      "Cancelled"};
     auto type = readOnly("type", FieldType::String, true);
     type.nullable = false;
@@ -88,7 +67,7 @@ const ResourceSpec& jobSpec() {
 
 const ResourceSpec& policyViolationSpec() {
   static const ResourceSpec spec = [] {
-    auto s = base("policy-violations", "policy_violations", "pv-", "policy violation");
+    auto s = readOnlyResource("policy-violations", "policy_violations", "pv-", "policy violation");
     s.hasUpdatedAt = false;
     auto severity = readOnly("severity", FieldType::String, true);
     severity.nullable = false;

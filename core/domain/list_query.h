@@ -25,8 +25,16 @@ struct ListQuery {
     std::string id;         // id of the last row
   };
 
+  // Set by routes, never from the query string: e.g. GET /agents lists
+  // the agents whose retired_at IS NULL, GET /agents/retired the others.
+  struct Presence {
+    std::string column;
+    bool present;  // column IS NOT NULL (else IS NULL)
+  };
+
   std::vector<Equals> equals;
   std::vector<Range> ranges;
+  std::vector<Presence> presence;
   std::string sortColumn = "created_at";
   bool descending = true;
 

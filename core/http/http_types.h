@@ -14,8 +14,8 @@ namespace certctl::http {
 struct Request {
   std::string method;
   std::string path;
-  std::multimap<std::string, std::string> query;   // decoded
-  std::map<std::string, std::string> headers;      // lower-case names
+  std::multimap<std::string, std::string> query;  // decoded
+  std::map<std::string, std::string> headers;     // lower-case names
   std::string body;
   bool bodyTooLarge = false;
   bool malformedUri = false;  // the target could not be parsed; answered with 400
@@ -25,6 +25,10 @@ struct Request {
   std::map<std::string, std::string> pathParams;
   std::string actor = "anonymous";
   std::string actorRole;
+  // Set by a handler whose own effect is buffered (agent heartbeats): its
+  // audit row joins the background batch instead of being committed before
+  // the response, so a busy fleet does not cost one database write each.
+  bool auditInBackground = false;
 
   std::string header(const std::string& lowerName) const {
     auto it = headers.find(lowerName);

@@ -16,13 +16,20 @@ namespace {
 
 int statusFor(domain::ErrorKind kind) {
   switch (kind) {
-    case domain::ErrorKind::BadRequest: return 400;
-    case domain::ErrorKind::Unauthorized: return 401;
-    case domain::ErrorKind::Forbidden: return 403;
-    case domain::ErrorKind::NotFound: return 404;
-    case domain::ErrorKind::Conflict: return 409;
-    case domain::ErrorKind::PayloadTooLarge: return 413;
-    case domain::ErrorKind::Unavailable: return 503;
+    case domain::ErrorKind::BadRequest:
+      return 400;
+    case domain::ErrorKind::Unauthorized:
+      return 401;
+    case domain::ErrorKind::Forbidden:
+      return 403;
+    case domain::ErrorKind::NotFound:
+      return 404;
+    case domain::ErrorKind::Conflict:
+      return 409;
+    case domain::ErrorKind::PayloadTooLarge:
+      return 413;
+    case domain::ErrorKind::Unavailable:
+      return 503;
   }
   return 500;
 }
@@ -39,8 +46,8 @@ Pipeline::Pipeline(const Router& router, PipelineOptions options)
 Response Pipeline::handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
   request.requestId = requestIdFor(request.header("x-request-id"));
-  request.clientIp = clientIp(request.peerAddress, request.header("x-forwarded-for"),
-                              options_.trustedProxies);
+  request.clientIp =
+      clientIp(request.peerAddress, request.header("x-forwarded-for"), options_.trustedProxies);
   Response response;
   try {
     response = dispatch(request);
@@ -70,7 +77,8 @@ Response Pipeline::dispatch(Request& request) {
   std::string origin = request.header("origin");
   if (request.method == "OPTIONS" && !origin.empty() &&
       !request.header("access-control-request-method").empty()) {
-    auto preflight = options_.cors.preflight(origin, request.header("access-control-request-method"));
+    auto preflight =
+        options_.cors.preflight(origin, request.header("access-control-request-method"));
     Response response;
     response.status = preflight.status;
     response.contentType.clear();
@@ -88,8 +96,7 @@ Response Pipeline::dispatch(Request& request) {
   }
 
   if (request.malformedUri)
-    return errorResponse(400, "invalid_request", "malformed request URI", request.requestId,
-                         "uri");
+    return errorResponse(400, "invalid_request", "malformed request URI", request.requestId, "uri");
 
   auto match = router_.match(request.method, request.path);
   if (!match.route) {
@@ -99,9 +106,9 @@ Response Pipeline::dispatch(Request& request) {
     if (match.pathExists) {
       std::string allow;
       for (const auto& m : match.allowedMethods) allow += (allow.empty() ? "" : ", ") + m;
-      auto response = errorResponse(405, "method_not_allowed",
-                                    "method " + request.method + " is not allowed here",
-                                    request.requestId);
+      auto response =
+          errorResponse(405, "method_not_allowed",
+                        "method " + request.method + " is not allowed here", request.requestId);
       response.setHeader("Allow", allow);
       return response;
     }
@@ -154,9 +161,10 @@ void Pipeline::audit(const Request& request, const Response& response, double la
   event.bodyHash = request.body.empty() ? "" : ApiKeyAuth::sha256Hex(request.body).substr(0, 16);
   event.requestId = request.requestId;
   event.timestamp = domain::nowRfc3339();
-  bool mutating = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
+  bool mutating =
+      request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
   try {
-    options_.audit->record(std::move(event), mutating);
+    options_.audit->record(std::move(event), mutating && !request.auditInBackground);
   } catch (const std::exception& e) {
     spdlog::error("audit write failed: {} (request_id={})", e.what(), request.requestId);
   }

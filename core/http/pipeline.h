@@ -14,7 +14,7 @@
 namespace certctl::http {
 
 struct PipelineOptions {
-  const ApiKeyAuth* auth = nullptr;  // nullptr: CERTCTL_AUTH_TYPE=none
+  const ApiKeyAuth* auth = nullptr;    // nullptr: CERTCTL_AUTH_TYPE=none
   RateLimiter* rateLimiter = nullptr;  // nullptr: rate limiting disabled
   CorsPolicy cors{{}};
   services::AuditLog* audit = nullptr;

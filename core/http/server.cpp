@@ -170,7 +170,8 @@ void Server::start() {
   params->setMaxQueued(512);
   params->setKeepAlive(true);
   params->setMaxKeepAliveRequests(0);  // unlimited
-  params->setKeepAliveTimeout(Poco::Timespan(30, 0));
+  params->setKeepAliveTimeout(Poco::Timespan(
+      static_cast<Poco::Timespan::TimeDiff>(options_.keepAliveTimeout.count()) * 1000));
   params->setTimeout(Poco::Timespan(30, 0));
   params->setServerName("certctl");
   server_ =

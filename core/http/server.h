@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -17,7 +18,10 @@ struct ServerOptions {
   bool tls = true;
   std::string certFile, keyFile;  // PEM; used when tls
   std::size_t maxBodyBytes = 1 << 20;
-  int maxThreads = 32;
+  // Poco serves a connection on one thread for as long as it stays open, so
+  // idle keep-alive connections must time out quickly or they starve others.
+  int maxThreads = 256;
+  std::chrono::milliseconds keepAliveTimeout{5000};
 };
 
 // Poco HTTP(S) listener feeding requests into the Pipeline. TLS 1.2+ only.

@@ -100,6 +100,9 @@ class AgentService {
   void stop();
   // Writes the pending heartbeats now.
   void flush();
+  // Drops what is cached about the agent (e.g. after it was retired), so its
+  // next request reads the database.
+  void forgetAgent(const std::string& agentId);
 
   // POST /agents/{id}/heartbeat. 404 unknown agent, AgentGone retired, 400 bad metadata.
   nlohmann::json heartbeat(const std::string& agentId, const nlohmann::json& body);
@@ -136,7 +139,6 @@ class AgentService {
   };
   // 404 / AgentGone unless the agent exists and is not retired.
   void requireActiveAgent(const std::string& agentId);
-  void forgetAgent(const std::string& agentId);
   void flushLoop();
 
   // Deployment jobs of `certificate` for `targets`; returns the new (or

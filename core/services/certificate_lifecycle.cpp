@@ -55,13 +55,7 @@ void CertificateLifecycle::attach() {
   });
 }
 
-void CertificateLifecycle::start() {
-  auto resumable = store_.resumableJobs(IssuanceService::kClaimedBy);
-  if (!resumable.empty())
-    spdlog::info("lifecycle: resuming {} pending issuance/renewal jobs", resumable.size());
-  runner_.start();
-  for (auto& id : resumable) runner_.submit(std::move(id));
-}
+void CertificateLifecycle::start() { runner_.start(); }
 
 void CertificateLifecycle::stop() { runner_.stop(); }
 
@@ -69,11 +63,17 @@ json CertificateLifecycle::newJob(const std::string& type, const json& certifica
                                   const std::string& reason) const {
   std::string now = domain::nowRfc3339();
   json agent = certificate.contains("agent_id") ? certificate["agent_id"] : json();
-  return {
-      {"id", generateId("j-", "")}, {"type", type},        {"certificate_id", certificate["id"]},
-      {"agent_id", agent},          {"status", "Pending"}, {"attempts", 0},
-      {"max_attempts", 1},          {"reason", reason},    {"scheduled_at", now},
-      {"created_at", now},          {"updated_at", now}};
+  return {{"id", generateId("j-", "")},
+          {"type", type},
+          {"certificate_id", certificate["id"]},
+          {"agent_id", agent},
+          {"status", "Pending"},
+          {"attempts", 0},
+          {"max_attempts", issuance_.settings().maxAttempts},
+          {"reason", reason},
+          {"scheduled_at", now},
+          {"created_at", now},
+          {"updated_at", now}};
 }
 
 void CertificateLifecycle::submit(nlohmann::json& job, const std::string& certificateStatus) {
@@ -139,6 +139,30 @@ json CertificateLifecycle::renew(const std::string& certificateId, const json& b
   json job = newJob("Renewal", certificate, reason);
   submit(job, next == status ? "" : next);
   return *store_.job(job["id"].get<std::string>());
+}
+
+std::optional<json> CertificateLifecycle::scheduleRenewal(const std::string& certificateId,
+                                                          const std::string& expiresAt,
+                                                          bool needsApproval,
+                                                          const std::string& reason) {
+  auto certificate = resources_.repository().get(spec("certificates"), certificateId);
+  if (!certificate || stringField(*certificate, "expires_at") != expiresAt) return std::nullopt;
+  std::string status = stringField(*certificate, "status");
+  if (status != "Active" && status != "Expiring") return std::nullopt;
+  json job = newJob("Renewal", *certificate, reason);
+  try {
+    if (needsApproval) {
+      // Nothing runs until a person approves (POST /jobs/{id}/approve).
+      job["status"] = "AwaitingApproval";
+      store_.createJob(job, status == "Expiring" ? "" : "Expiring");
+    } else {
+      submit(job, "RenewalInProgress");
+    }
+  } catch (const domain::ApiError& e) {
+    if (e.kind() != domain::ErrorKind::Conflict) throw;
+    return std::nullopt;  // another replica's renewal check was first
+  }
+  return job;
 }
 
 json CertificateLifecycle::registerAgent(const json& body, const std::string& clientIp) {

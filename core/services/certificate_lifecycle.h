@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 
 #include "core/services/issuance.h"
@@ -26,10 +27,22 @@ class CertificateLifecycle {
 
   // Change listeners on certificates; validators for profiles and policies.
   void attach();
-  // Resumes what the last run left (Running jobs of this server go back to
-  // Pending; every Pending job is queued) and starts the runner.
+  // Starts / stops the runner that picks up new jobs at once (the
+  // scheduler's job processor finds anything it missed, e.g. after a restart).
   void start();
   void stop();
+
+  // Queues a Pending job for the runner (e.g. just approved).
+  void enqueue(const std::string& jobId) { runner_.submit(jobId); }
+
+  // The renewal check's entry: a Renewal job for a certificate inside its
+  // renewal window, AwaitingApproval when its policy does not renew on its
+  // own. `expiresAt` is what the check saw: a certificate renewed since
+  // (another expires_at) is left alone. Returns the job, or nullopt when the
+  // certificate meanwhile got one (another replica) or cannot be renewed.
+  std::optional<nlohmann::json> scheduleRenewal(const std::string& certificateId,
+                                                const std::string& expiresAt, bool needsApproval,
+                                                const std::string& reason);
 
   // POST /certificates/{id}/renew. `body` may carry {"reason"}. Returns the
   // new job. 404 unknown certificate; 409 revoked/archived or already in

@@ -11,6 +11,7 @@
 
 #include "core/domain/errors.h"
 #include "core/domain/history_resources.h"
+#include "core/domain/job_states.h"
 #include "core/domain/json_fields.h"
 #include "core/domain/resources.h"
 #include "core/domain/timestamps.h"
@@ -173,29 +174,37 @@ std::filesystem::path IssuanceService::serverKeyPath(const std::string& certific
   return settings_.dataDir / "server-keys" / certificateId / (versionId + ".key");
 }
 
+std::optional<json> IssuanceService::issuableCertificate(const json& job) {
+  std::string jobId = stringField(job, "id");
+  std::string certificateId = stringField(job, "certificate_id");
+  auto certificate = optionalRecord(resources_, "certificates", certificateId);
+  if (!certificate) {
+    store_.failJob(jobId, "certificate " + certificateId + " no longer exists", "", "");
+    return std::nullopt;
+  }
+  std::string status = stringField(*certificate, "status");
+  if (finished(status)) {
+    store_.failJob(jobId, "certificate " + certificateId + " is " + status, "", "");
+    return std::nullopt;
+  }
+  return certificate;
+}
+
 void IssuanceService::runJob(const std::string& jobId) {
   auto job = store_.job(jobId);
   if (!job || stringField(*job, "status") != "Pending") return;
   std::string type = stringField(*job, "type");
   if (type != "Issuance" && type != "Renewal") return;
-  std::string certificateId = stringField(*job, "certificate_id");
-  auto certificate = optionalRecord(resources_, "certificates", certificateId);
-  if (!certificate) {
-    store_.failJob(jobId, "certificate " + certificateId + " no longer exists", "", "");
-    return;
-  }
-  std::string status = stringField(*certificate, "status");
-  if (finished(status)) {
-    store_.failJob(jobId, "certificate " + certificateId + " is " + status, "", "");
-    return;
-  }
+  auto certificate = issuableCertificate(*job);
+  if (!certificate) return;
 
   std::string now = domain::nowRfc3339();
   if (settings_.keygenMode != "server") {
     // The agent makes the key; it finds the job through its work endpoint.
     json agent = certificate->contains("agent_id") ? (*certificate)["agent_id"] : json();
     if (store_.transitionJob(jobId, {"Pending"}, {{"status", "AwaitingCSR"}, {"agent_id", agent}}))
-      spdlog::info("job {}: {} of {} awaits a CSR from agent {}", jobId, type, certificateId,
+      spdlog::info("job {}: {} of {} awaits a CSR from agent {}", jobId, type,
+                   stringField(*job, "certificate_id"),
                    agent.is_string() ? agent.get<std::string>() : "(none assigned)");
     return;
   }
@@ -204,10 +213,20 @@ void IssuanceService::runJob(const std::string& jobId) {
   if (!store_.transitionJob(jobId, {"Pending"},
                             {{"status", "Running"},
                              {"started_at", now},
-                             {"claimed_by", kClaimedBy},
+                             {"claimed_by", settings_.instanceId},
                              {"claimed_at", now},
                              {"attempts", attempts}}))
-    return;
+    return;  // someone else claimed it
+  runClaimed(jobId);
+}
+
+void IssuanceService::runClaimed(const std::string& jobId) {
+  auto job = store_.job(jobId);
+  if (!job || stringField(*job, "status") != "Running") return;
+  auto certificate = issuableCertificate(*job);
+  if (!certificate) return;
+  std::string type = stringField(*job, "type");
+  std::string certificateId = stringField(*job, "certificate_id");
   try {
     std::optional<json> profile =
         optionalRecord(resources_, "profiles", stringField(*certificate, "certificate_profile_id"));
@@ -217,13 +236,45 @@ void IssuanceService::runJob(const std::string& jobId) {
     spdlog::info("job {}: {} of {} completed: version {} serial {}", jobId, type, certificateId,
                  issued.version["id"].get<std::string>(),
                  issued.version["serial_number"].get<std::string>());
+  } catch (const plugins::PluginCallError& e) {
+    // RETRYABLE, INTERNAL and malformed answers (503) may pass; a refusal
+    // (INVALID_CONFIG, REJECTED, UNSUPPORTED: 400) will not.
+    recordFailure(*job, e.what(), e.kind() != domain::ErrorKind::BadRequest);
+  } catch (const domain::ApiError& e) {
+    // Conflict: the job was cancelled or timed out meanwhile; nothing was written.
+    if (e.kind() == domain::ErrorKind::Conflict)
+      spdlog::info("job {}: {} of {} abandoned: {}", jobId, type, certificateId, e.what());
+    else
+      recordFailure(*job, e.what(), false);  // a profile or policy refusal
   } catch (const std::exception& e) {
-    spdlog::warn("job {}: {} of {} failed: {}", jobId, type, certificateId, e.what());
-    try {
-      store_.failJob(jobId, e.what(), certificateId, "Failed");
-    } catch (const std::exception& again) {
-      spdlog::error("job {}: could not record the failure: {}", jobId, again.what());
+    recordFailure(*job, e.what(), true);  // e.g. the database or the issuer's answer
+  }
+}
+
+void IssuanceService::recordFailure(const json& job, const std::string& error, bool transient) {
+  std::string jobId = stringField(job, "id");
+  std::string certificateId = stringField(job, "certificate_id");
+  long long attempts = job.value("attempts", 1LL);
+  long long maxAttempts = job.value("max_attempts", 1LL);
+  try {
+    if (transient && attempts < maxAttempts) {
+      auto delay =
+          domain::retryBackoff(attempts, settings_.retryBackoff, settings_.retryBackoffCap);
+      std::string next = formatTime(std::chrono::system_clock::now() + delay);
+      if (store_.transitionJob(jobId, {"Running"},
+                               {{"status", "Pending"},
+                                {"last_error", error},
+                                {"scheduled_at", next},
+                                {"claimed_by", nullptr},
+                                {"claimed_at", nullptr}}))
+        spdlog::warn("job {}: attempt {}/{} failed, retrying at {}: {}", jobId, attempts,
+                     maxAttempts, next, error);
+      return;
     }
+    spdlog::warn("job {}: attempt {}/{} failed for good: {}", jobId, attempts, maxAttempts, error);
+    store_.failJob(jobId, error, certificateId, "Failed");
+  } catch (const std::exception& again) {
+    spdlog::error("job {}: could not record the failure: {}", jobId, again.what());
   }
 }
 

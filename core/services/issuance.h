@@ -27,6 +27,15 @@ namespace certctl::services {
 struct IssuanceSettings {
   std::string keygenMode = "agent";  // CERTCTL_KEYGEN_MODE: "agent" | "server"
   std::filesystem::path dataDir;     // server-made keys go to <dataDir>/server-keys/
+  // claimed_by of the jobs this process runs: unique per process, so a
+  // replica can tell its own claims from those of a dead one.
+  std::string instanceId = "certctl-server";
+  // A transient failure (issuer unreachable, database error) puts the job
+  // back to Pending after backoff * 2^(attempt-1), capped, until the job's
+  // max_attempts (CERTCTL_JOB_MAX_ATTEMPTS for new jobs) are used up.
+  int maxAttempts = 3;
+  std::chrono::seconds retryBackoff{30};
+  std::chrono::seconds retryBackoffCap{3600};
 };
 
 // Turns issuance and renewal jobs into certificate versions, through one
@@ -47,10 +56,17 @@ class IssuanceService {
   // Drops the cached policy rules whenever a rule changes on this server.
   void attach();
 
-  // The job runner's handler for a Pending issuance/renewal job. Never
-  // throws for the job's own failures: they end up in the job (Failed,
-  // last_error) and the certificate (Failed).
+  // The job runner's handler for a Pending issuance/renewal job: agent
+  // keygen moves it to AwaitingCSR, server keygen claims it (Running) and
+  // runs it. Never throws for the job's own failures: a transient one
+  // schedules a retry (Pending, scheduled_at later), any other ends up in
+  // the job (Failed, last_error) and the certificate (Failed).
   void runJob(const std::string& jobId);
+  // Runs a job this process has just claimed (Running, claimed_by
+  // settings().instanceId), e.g. by the scheduler's batch claim. Should the
+  // job have moved on meanwhile (cancelled, timed out), completing it fails
+  // and nothing is written.
+  void runClaimed(const std::string& jobId);
 
   // POST /agents/{id}/csr: {"csr_pem" (or "csr"), "job_id" or "certificate_id"}.
   struct CsrSubmission {
@@ -78,7 +94,7 @@ class IssuanceService {
     issuedListeners_.push_back(std::move(listener));
   }
 
-  // claimed_by of jobs this server runs; start-up resumes them.
+  // The audit actor of what the server does on its own.
   static constexpr const char* kClaimedBy = "certctl-server";
 
  private:
@@ -108,6 +124,12 @@ class IssuanceService {
   // Enabled policy rules, read at most every few seconds: every issuance
   // needs them, and a change made through this server is seen at once.
   std::shared_ptr<const std::vector<nlohmann::json>> policyRules();
+  // The job's certificate when it can still be issued; otherwise the job is
+  // failed and nullopt returned.
+  std::optional<nlohmann::json> issuableCertificate(const nlohmann::json& job);
+  // The end of a failed attempt: a retry when `transient` and attempts are
+  // left, else Failed.
+  void recordFailure(const nlohmann::json& job, const std::string& error, bool transient);
   std::filesystem::path serverKeyPath(const std::string& certificateId,
                                       const std::string& versionId) const;
 

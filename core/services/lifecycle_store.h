@@ -39,11 +39,6 @@ class LifecycleStore {
                                                       const std::string& jobId,
                                                       const std::string& certificateId) = 0;
 
-  // Start-up: jobs this server was running when it stopped (Running and
-  // claimed by `claimedBy`) go back to Pending; returns the ids of every
-  // Pending issuance/renewal job, oldest first.
-  virtual std::vector<std::string> resumableJobs(const std::string& claimedBy) = 0;
-
   // The successful end of an issuance, in one transaction: the job set
   // Completed (only if it is still Running or AwaitingCSR, else Conflict and
   // nothing is written), the version row inserted and the certificate updated.
@@ -51,8 +46,9 @@ class LifecycleStore {
                                 const nlohmann::json& jobChanges,
                                 const nlohmann::json& certificateChanges) = 0;
 
-  // The failed end: job Failed with `error` and, when `certificateStatus` is
-  // not empty, the certificate's status set, in one transaction.
+  // The failed end: job Failed with `error` (only while it is open) and,
+  // when `certificateStatus` is not empty and the job was failed, the
+  // certificate's status set, in one transaction.
   virtual void failJob(const std::string& jobId, const std::string& error,
                        const std::string& certificateId, const std::string& certificateStatus) = 0;
 

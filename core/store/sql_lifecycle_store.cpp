@@ -263,19 +263,6 @@ std::vector<json> SqlLifecycleStore::awaitingCsrJobs(const std::string& agentId,
   return jobs;
 }
 
-std::vector<std::string> SqlLifecycleStore::resumableJobs(const std::string& claimedBy) {
-  SqlParams params{domain::nowRfc3339(), claimedBy};
-  SqlDialect dialect(db_.dialect());
-  std::string sql =
-      "UPDATE jobs SET status = 'Pending', updated_at = " + dialect.param(1, FieldType::Timestamp) +
-      " WHERE status = 'Running' AND claimed_by = " + dialect.param(2, FieldType::String) +
-      " AND type IN " + kIssuanceTypes;
-  write([&](LifecycleTransaction& tx) { tx.execute(sql, params); });
-  return selectIds(std::string("SELECT id FROM jobs WHERE status = 'Pending' AND type IN ") +
-                       kIssuanceTypes + " ORDER BY created_at, id",
-                   {});
-}
-
 void SqlLifecycleStore::completeIssuance(const json& version, const std::string& jobId,
                                          const json& jobChanges, const json& certificateChanges) {
   json changes = jobChanges;
@@ -307,11 +294,15 @@ void SqlLifecycleStore::failJob(const std::string& jobId, const std::string& err
   // Bounded: a plugin's message ends up here verbatim.
   std::string message = error.size() > 2000 ? error.substr(0, 2000) + "..." : error;
   write([&](LifecycleTransaction& tx) {
-    tx.update(
-        domain::jobSpec(), jobId,
-        {{"status", "Failed"}, {"last_error", message}, {"completed_at", now}, {"updated_at", now}},
-        {"Pending", "AwaitingCSR", "AwaitingApproval", "Running"});
-    if (!certificateStatus.empty() && !certificateId.empty())
+    // The certificate follows only a job that was still open: a job that
+    // completed meanwhile leaves its certificate alone.
+    bool failed = tx.update(domain::jobSpec(), jobId,
+                            {{"status", "Failed"},
+                             {"last_error", message},
+                             {"completed_at", now},
+                             {"updated_at", now}},
+                            {"Pending", "AwaitingCSR", "AwaitingApproval", "Running"}) > 0;
+    if (failed && !certificateStatus.empty() && !certificateId.empty())
       tx.update(certificateSpec(), certificateId,
                 {{"status", certificateStatus}, {"updated_at", now}});
   });

@@ -29,7 +29,6 @@ class SqlLifecycleStore : public services::LifecycleStore {
   std::optional<nlohmann::json> inFlightJob(const std::string& certificateId) override;
   std::vector<nlohmann::json> awaitingCsrJobs(const std::string& agentId, const std::string& jobId,
                                               const std::string& certificateId) override;
-  std::vector<std::string> resumableJobs(const std::string& claimedBy) override;
   void completeIssuance(const nlohmann::json& version, const std::string& jobId,
                         const nlohmann::json& jobChanges,
                         const nlohmann::json& certificateChanges) override;

@@ -1,6 +1,7 @@
 #include "core/store/sql_resource_repository.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "core/domain/errors.h"
 #include "core/store/sql_dialect.h"
@@ -149,6 +150,10 @@ services::ListResult SqlResourceRepository::list(const ResourceSpec& spec,
     if (c->type == FieldType::Boolean) value = dialect.toParam(json(eq.value == "true"), c->type);
     int n = query.bind(std::move(value));
     addCondition(eq.column + " = " + dialect.param(n, c->type));
+  }
+  for (const auto& p : q.presence) {
+    if (!findColumn(columns, p.column)) throw std::logic_error("unknown column " + p.column);
+    addCondition(p.column + (p.present ? " IS NOT NULL" : " IS NULL"));
   }
   for (const auto& r : q.ranges) {
     int n = query.bind(r.value);

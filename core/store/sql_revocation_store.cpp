@@ -15,6 +15,8 @@
 #include <string_view>
 
 #include "core/services/resource_service.h"
+#include "core/store/advisory_lock.h"
+#include "core/store/short_lived_sql.h"
 
 using namespace Poco::Data::Keywords;
 using nlohmann::json;
@@ -74,24 +76,6 @@ std::size_t execute(Poco::Data::Session& session, const std::string& sql, Params
   stmt << sql;
   params.bindTo(stmt);
   return stmt.execute();
-}
-
-// Profile TTL under an hour (the smaller of the two limits when both are set).
-std::string shortLivedCondition(const std::string& profile) {
-  const std::string limit = std::to_string(services::kShortLivedTtlSeconds);
-  return "((" + profile + ".max_ttl_seconds IS NOT NULL AND " + profile + ".max_ttl_seconds < " +
-         limit + ") OR (" + profile + ".max_ttl_hours IS NOT NULL AND " + profile +
-         ".max_ttl_hours * 3600 < " + limit + "))";
-}
-
-// A 63-bit key for pg_advisory_lock from the issuer id (FNV-1a).
-long long advisoryKey(const std::string& issuerId) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (char c : std::string("certctl-crl:") + issuerId) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return static_cast<long long>(h >> 1);
 }
 
 }  // namespace
@@ -466,7 +450,7 @@ void SqlRevocationStore::withCrlLock(const std::string& issuerId, const std::fun
   // A session-level advisory lock on a connection of its own, held while
   // `fn` reads the last number, signs and stores the next CRL.
   auto lease = db_.acquire();
-  const std::string key = std::to_string(advisoryKey(issuerId));
+  const std::string key = std::to_string(advisoryKey("certctl-crl:" + issuerId));
   db_.executeScript(*lease, "SELECT pg_advisory_lock(" + key + ")");
   try {
     fn();

@@ -25,6 +25,8 @@ PACKAGES=(
   libcli11-dev prometheus-cpp-dev libssh-dev
   # test peers and tools
   postgresql postgresql-contrib sqlite3 curl openssl ca-certificates jq
+  # an independent YAML/TOML parser for the Traefik target test (python3 has tomllib)
+  python3-yaml
   # deployment targets, run by the tests as their own processes
   nginx apache2 haproxy caddy postfix dovecot-imapd
 )

@@ -1,23 +1,20 @@
 #include "sdk/deploy/file_target.h"
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
-#include <ctime>
 #include <set>
 #include <thread>
 
 #include "sdk/deploy/config_fields.h"
 #include "sdk/deploy/deploy_error.h"
+#include "sdk/deploy/deploy_result.h"
 #include "sdk/pki/certificate.h"
-#include "sdk/pki/fingerprint.h"
 
 namespace certctl::sdk::deploy {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-using Clock = std::chrono::system_clock;
 
 namespace {
 
@@ -31,23 +28,6 @@ const std::vector<std::string>& commonFields() {
       "validate_command", "reload_command",    "command_timeout_seconds", "owner", "group",
       "verify",           "post_deploy_verify"};
   return fields;
-}
-
-std::string rfc3339(Clock::time_point t) {
-  std::time_t secs = Clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
-std::string newDeploymentId() {
-  unsigned char bytes[12];
-  if (RAND_bytes(bytes, sizeof bytes) != 1)
-    throw DeployError(FailureKind::Internal, "no randomness for a deployment id");
-  return "dep-" +
-         pki::hexEncode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 std::optional<Command> commandField(const json& config, const std::string& key,
@@ -185,10 +165,21 @@ FileTargetConfig FileTargetConfig::parse(const FileTargetSpec& spec, const json&
   } else if (spec.layout == FileLayout::DirectoryFiles) {
     auto dir = filePathField(config, "cert_dir", "cert_dir", true);
     if (!dir) invalid("cert_dir", "is required (an absolute directory path)");
-    c.certPath = *dir / fileNameField(config, "cert_file", spec.defaultCertFile);
-    c.keyPath = *dir / fileNameField(config, "key_file", spec.defaultKeyFile);
-    if (c.keyPath == c.certPath) invalid("key_file", "must differ from cert_file");
-    known.insert(known.end(), {"cert_dir", "cert_file", "key_file"});
+    c.certPath = *dir / fileNameField(config, spec.certFileField, spec.defaultCertFile);
+    c.keyPath = *dir / fileNameField(config, spec.keyFileField, spec.defaultKeyFile);
+    if (c.keyPath == c.certPath)
+      invalid(spec.keyFileField, "must differ from " + spec.certFileField);
+    known.insert(known.end(), {"cert_dir", spec.certFileField, spec.keyFileField});
+    if (!spec.chainFileField.empty()) {
+      known.push_back(spec.chainFileField);
+      auto chain = stringField(config, spec.chainFileField, spec.chainFileField).value_or("");
+      if (!chain.empty()) {
+        c.chainPath = *dir / fileNameField(config, spec.chainFileField, "");
+        if (*c.chainPath == c.certPath || *c.chainPath == c.keyPath)
+          invalid(spec.chainFileField,
+                  "must differ from " + spec.certFileField + " and " + spec.keyFileField);
+      }
+    }
   } else {
     c.pemPath = pathOrDefault(config, "pem_path", spec.defaultPemPath);
     known.push_back("pem_path");
@@ -214,6 +205,12 @@ FileTargetConfig FileTargetConfig::parse(const FileTargetSpec& spec, const json&
       invalid("mode", "must be \"" + spec.mode + "\" for the " + spec.typeName + " target, got \"" +
                           *mode + "\"" + spec.modeHint);
   }
+  if (spec.parseCompanions) {
+    spec.parseCompanions(config, c);
+    for (const auto& f : c.companionFiles)
+      if (f.path == c.certPath || f.path == c.keyPath || (c.chainPath && f.path == *c.chainPath))
+        invalid(f.field, f.path.string() + " is also the path of a certificate or key file");
+  }
   for (const auto& [key, value] : config.items()) {
     if (key == "host") continue;  // filled in by a host, never by users
     if (std::find(known.begin(), known.end(), key) == known.end())
@@ -222,16 +219,22 @@ FileTargetConfig FileTargetConfig::parse(const FileTargetSpec& spec, const json&
   return c;
 }
 
-std::vector<PlannedFile> planFiles(const FileTargetSpec& spec, const FileTargetConfig& config,
-                                   const CertificateMaterial& m) {
+namespace {
+
+std::vector<PlannedFile> certificateFiles(const FileTargetSpec& spec,
+                                          const FileTargetConfig& config,
+                                          const CertificateMaterial& m) {
   std::vector<PlannedFile> files;
   if (spec.layout == FileLayout::CombinedPem) {
     files.push_back({"pem_path", config.pemPath, ensureNewline(m.combinedPem()), kPrivateKeyMode});
     return files;
   }
   if (spec.layout == FileLayout::DirectoryFiles) {
-    files.push_back({"cert_file", config.certPath, m.fullChainPem(), kCertificateMode});
-    files.push_back({"key_file", config.keyPath, m.keyPem, kPrivateKeyMode});
+    files.push_back({spec.certFileField, config.certPath,
+                     config.chainPath ? m.certPem : m.fullChainPem(), kCertificateMode});
+    if (config.chainPath)
+      files.push_back({spec.chainFileField, *config.chainPath, m.chainPem, kCertificateMode});
+    files.push_back({spec.keyFileField, config.keyPath, m.keyPem, kPrivateKeyMode});
     return files;
   }
   const bool separateChain =
@@ -241,6 +244,15 @@ std::vector<PlannedFile> planFiles(const FileTargetSpec& spec, const FileTargetC
   if (config.chainPath)
     files.push_back({"chain_path", *config.chainPath, m.chainPem, kCertificateMode});
   files.push_back({"key_path", config.keyPath, m.keyPem, kPrivateKeyMode});
+  return files;
+}
+
+}  // namespace
+
+std::vector<PlannedFile> planFiles(const FileTargetSpec& spec, const FileTargetConfig& config,
+                                   const CertificateMaterial& m) {
+  std::vector<PlannedFile> files = certificateFiles(spec, config, m);
+  files.insert(files.end(), config.companionFiles.begin(), config.companionFiles.end());
   return files;
 }
 
@@ -337,77 +349,31 @@ json deployFileTarget(const FileTargetSpec& spec, const FileTargetConfig& config
       {"verified", outcome.verified ? "true" : (config.verify ? "false" : "skipped")},
   };
   for (const auto& [field, path] : files.items()) metadata[field] = path;
-  return {{"success", true},
-          {"target_address", targetAddress(spec, config)},
-          {"deployment_id", newDeploymentId()},
-          {"message", outcome.message},
-          {"deployed_at", rfc3339(Clock::now())},
-          {"metadata", metadata}};
+  return deploymentResult(targetAddress(spec, config), outcome.message, std::move(metadata));
 }
 
 json validateFileTargetDeployment(const FileTargetSpec& spec, const FileTargetConfig& config,
                                   const json& request) {
-  if (!request.is_object()) throw DeployError::rejected("the request must be a JSON object");
-  std::string expected;
-  if (auto it = request.find("serial"); it != request.end() && it->is_string())
-    expected = it->get<std::string>();
-  if (expected.empty()) throw DeployError::rejected("serial: the expected serial is missing");
-
-  json result = {{"target_address", targetAddress(spec, config)},
-                 {"validated_at", rfc3339(Clock::now())}};
+  const std::string expected = requestedSerial(request);
+  const std::string address = targetAddress(spec, config);
   json metadata = {{"target_type", spec.typeName}};
+  if (config.verify) return validateByTls(*config.verify, address, expected, std::move(metadata));
+
+  metadata["method"] = "file";
+  const fs::path file = spec.layout == FileLayout::CombinedPem ? config.pemPath : config.certPath;
   std::string served;
-  if (config.verify) {
-    metadata["method"] = "tls";
-    const auto& e = *config.verify;
-    try {
-      TlsProbeResult r = probeTls({e.host, e.port, e.sni, e.timeout, e.startTls});
-      served = r.serial;
-      metadata["fingerprint_sha256"] = r.fingerprintSha256;
-      metadata["subject"] = r.subject;
-      metadata["protocol"] = r.protocol;
-    } catch (const TlsProbeError& ex) {
-      // The endpoint being down is an answer ("not valid"), not a plugin failure.
-      result["valid"] = false;
-      result["serial"] = "";
-      result["message"] = ex.what();
-      result["metadata"] = metadata;
-      return result;
-    }
-  } else {
-    metadata["method"] = "file";
-    const fs::path file = spec.layout == FileLayout::CombinedPem ? config.pemPath : config.certPath;
-    try {
-      auto snapshot = readFileSnapshot(file);
-      if (!snapshot) {
-        result["valid"] = false;
-        result["serial"] = "";
-        result["message"] = file.string() + " does not exist";
-        result["metadata"] = metadata;
-        return result;
-      }
-      auto certs = pki::Certificate::chainFromPem(snapshot->content);
-      if (snapshot->content.size())
-        OPENSSL_cleanse(snapshot->content.data(), snapshot->content.size());
-      served = certs.front().serialHex();
-      metadata["fingerprint_sha256"] = certs.front().sha256FingerprintHex();
-    } catch (const std::exception& ex) {
-      result["valid"] = false;
-      result["serial"] = "";
-      result["message"] = file.string() + ": " + ex.what();
-      result["metadata"] = metadata;
-      return result;
-    }
+  try {
+    auto snapshot = readFileSnapshot(file);
+    if (!snapshot) return unreachableResult(address, file.string() + " does not exist", metadata);
+    auto certs = pki::Certificate::chainFromPem(snapshot->content);
+    if (!snapshot->content.empty())
+      OPENSSL_cleanse(snapshot->content.data(), snapshot->content.size());
+    served = certs.front().serialHex();
+    metadata["fingerprint_sha256"] = certs.front().sha256FingerprintHex();
+  } catch (const std::exception& ex) {
+    return unreachableResult(address, file.string() + ": " + ex.what(), metadata);
   }
-  const bool valid = normalizeSerial(served) == normalizeSerial(expected);
-  result["valid"] = valid;
-  result["serial"] = served;
-  const std::string where = metadata["method"] == "tls" ? targetAddress(spec, config) + " presents"
-                                                        : targetAddress(spec, config) + " holds";
-  result["message"] =
-      valid ? where + " serial " + served : where + " serial " + served + ", expected " + expected;
-  result["metadata"] = metadata;
-  return result;
+  return validationResult(address, address + " holds", served, expected, std::move(metadata));
 }
 
 }  // namespace certctl::sdk::deploy

@@ -20,7 +20,9 @@ namespace certctl::sdk::deploy {
 // FileTargetSpec plus its JSON schema. Config fields (seed 002):
 //   cert_path, key_path, chain_path        separate files (SeparateFiles)
 //   pem_path                               one file: cert + chain + key (CombinedPem)
-//   cert_dir, cert_file, key_file          a directory and two names (DirectoryFiles)
+//   cert_dir, cert_file, key_file          a directory and two names (DirectoryFiles;
+//                                          the name fields per spec, e.g. Envoy's
+//                                          cert_filename, plus an optional chain name)
 //   validate_command, reload_command       argv arrays (or a plain command string)
 //   command_timeout_seconds                per command, default 60
 //   owner, group                           of the written files, default: the agent's
@@ -31,8 +33,8 @@ namespace certctl::sdk::deploy {
 enum class FileLayout {
   SeparateFiles,  // cert_path, key_path, optional chain_path
   CombinedPem,    // pem_path: certificate, chain, key in that order, mode 0600
-  // cert_dir + cert_file (certificate and chain) and key_file: file
-  // providers that watch a directory (Caddy, Traefik).
+  // cert_dir + cert_file (certificate and chain) and key_file, optionally a
+  // chain file: servers that read or watch a directory (Caddy, Traefik, Envoy).
   DirectoryFiles,
 };
 
@@ -44,6 +46,8 @@ enum class ChainPlacement {
   // the chain; without: the chain is appended to cert_path (Apache, Postfix).
   SeparateWhenChainPathSet,
 };
+
+struct FileTargetConfig;
 
 struct FileTargetSpec {
   std::string typeName;  // "NGINX", for messages
@@ -59,12 +63,21 @@ struct FileTargetSpec {
   std::string defaultPemPath;
   std::string defaultCertFile;  // DirectoryFiles names; empty: required
   std::string defaultKeyFile;
+  // DirectoryFiles: the config fields of the names. With a chain field set
+  // and given, the chain goes to its own file and cert_file holds the leaf.
+  std::string certFileField = "cert_file";
+  std::string keyFileField = "key_file";
+  std::string chainFileField;  // empty: no separate chain file
   // Fields the plugin reads itself (not reported as unknown).
   std::vector<std::string> extraFields;
   // When set, the config may carry "mode" (the original product's dual-mode
   // connectors), and it must be this value; `modeHint` ends the refusal.
   std::string mode;
   std::string modeHint;
+  // Reads the plugin's own fields (list them in extraFields) and adds the
+  // files derived from the config to `parsed.companionFiles` (Traefik's
+  // dynamic config, Envoy's SDS file). Throws DeployError(InvalidConfig).
+  std::function<void(const nlohmann::json& config, FileTargetConfig& parsed)> parseCompanions;
 };
 
 struct VerifyEndpoint {
@@ -86,6 +99,9 @@ struct FileTargetConfig {
   std::string owner;
   std::string group;
   std::optional<VerifyEndpoint> verify;
+  // Written after the certificate files, in the same transaction: a server
+  // watching them sees the new certificate files already in place.
+  std::vector<PlannedFile> companionFiles;
   std::vector<std::string> warnings;  // e.g. unknown fields
 
   // Checks the config without touching the file system (it may be checked

@@ -1,24 +1,18 @@
 #include "sdk/deploy/tls_probe.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <memory>
-#include <utility>
 
+#include "sdk/deploy/tcp_socket.h"
 #include "sdk/pki/certificate.h"
 
 namespace certctl::sdk::deploy {
@@ -26,24 +20,6 @@ namespace certctl::sdk::deploy {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-class Socket {
- public:
-  Socket() = default;
-  explicit Socket(int fd) : fd_(fd) {}
-  ~Socket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Socket(Socket&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Socket& operator=(Socket&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    return *this;
-  }
-  int fd() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
 
 std::string opensslErrors() {
   std::string out;
@@ -55,62 +31,6 @@ std::string opensslErrors() {
     out += buffer;
   }
   return out;
-}
-
-int remainingMs(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return static_cast<int>(std::max<long long>(0, left.count()));
-}
-
-// A non-blocking connect to each address in turn, within the deadline.
-Socket connectTo(const TlsProbeOptions& o, Clock::time_point deadline) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* list = nullptr;
-  const std::string port = std::to_string(o.port);
-  int rc = ::getaddrinfo(o.host.c_str(), port.c_str(), &hints, &list);
-  if (rc != 0) throw TlsProbeError("cannot resolve " + o.host + ": " + ::gai_strerror(rc));
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(list, &::freeaddrinfo);
-  std::string lastError = "no address";
-  for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    Socket s(
-        ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol));
-    if (s.fd() < 0) {
-      lastError = std::strerror(errno);
-      continue;
-    }
-    if (::connect(s.fd(), ai->ai_addr, ai->ai_addrlen) != 0) {
-      if (errno != EINPROGRESS) {
-        lastError = std::strerror(errno);
-        continue;
-      }
-      pollfd p{s.fd(), POLLOUT, 0};
-      int n = ::poll(&p, 1, remainingMs(deadline));
-      if (n <= 0) {
-        lastError = n == 0 ? "timed out" : std::strerror(errno);
-        continue;
-      }
-      int err = 0;
-      socklen_t len = sizeof err;
-      ::getsockopt(s.fd(), SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err != 0) {
-        lastError = std::strerror(err);
-        continue;
-      }
-    }
-    // Blocking from here, with the time left as the I/O timeout.
-    ::fcntl(s.fd(), F_SETFL, ::fcntl(s.fd(), F_GETFL) & ~O_NONBLOCK);
-    return s;
-  }
-  throw TlsProbeError("cannot connect to " + endpointString(o.host, o.port) + ": " + lastError);
-}
-
-void setIoTimeout(int fd, Clock::time_point deadline) {
-  int ms = std::max(1, remainingMs(deadline));
-  timeval tv{ms / 1000, static_cast<suseconds_t>(ms % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 void sendLine(int fd, const std::string& line) {
@@ -217,8 +137,13 @@ TlsProbeResult probeTls(const TlsProbeOptions& options) {
   const auto deadline = Clock::now() + options.timeout;
   const std::string where = endpointString(options.host, options.port);
 
-  Socket socket = connectTo(options, deadline);
-  setIoTimeout(socket.fd(), deadline);
+  TcpSocket socket;
+  try {
+    socket = connectTcp(options.host, options.port, deadline);
+  } catch (const ConnectError& e) {
+    throw TlsProbeError(e.what());
+  }
+  socket.setIoDeadline(deadline);
   switch (options.startTls) {
     case StartTls::Smtp:
       startTlsSmtp(socket.fd());

@@ -231,7 +231,7 @@ TEMPLATE_TEST_CASE("target plugins: bad configs are INVALID_CONFIG naming the fi
   // The original product's mode field: only this type's own value.
   const std::string wrongMode = TestType::kind == ServerKind::Postfix   ? "dovecot"
                                 : TestType::kind == ServerKind::Dovecot ? "postfix"
-                                : TestType::kind == ServerKind::Caddy   ? "api"
+                                : TestType::kind == ServerKind::Caddy   ? "ftp"
                                                                         : "";
   if (!wrongMode.empty()) {
     config = good;

@@ -737,13 +737,13 @@ std::string TargetServer::log() const {
 
 // ---------------------------------------------------------------------------
 
-std::string TargetServer::served(const Endpoint& at) const {
+std::string servedSerial(const Endpoint& at, const std::string& startTls) {
   std::vector<std::string> argv = {"openssl",     "s_client",
                                    "-connect",    "127.0.0.1:" + std::to_string(at.port),
                                    "-servername", at.sni};
-  if (!startTls_.empty()) {
+  if (!startTls.empty()) {
     argv.push_back("-starttls");
-    argv.push_back(startTls_);
+    argv.push_back(startTls);
   }
   auto r = runProcess(argv, {}, std::chrono::seconds(10), "");
   auto begin = r.output.find("-----BEGIN CERTIFICATE-----");
@@ -753,19 +753,24 @@ std::string TargetServer::served(const Endpoint& at) const {
   return pki::Certificate::fromPem(pem).serialHex();
 }
 
-std::string TargetServer::waitFor(const Endpoint& at, const std::string& serial,
-                                  std::chrono::milliseconds timeout) const {
-  // A reloading server's old workers may still answer a connection or two:
-  // the serial counts once three handshakes in a row present it.
+std::string waitForSerial(const Endpoint& at, const std::string& serial,
+                          std::chrono::milliseconds timeout, const std::string& startTls) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string seen;
   int streak = 0;
   for (;;) {
-    seen = served(at);
+    seen = servedSerial(at, startTls);
     streak = seen == serial ? streak + 1 : 0;
     if (streak == 3 || std::chrono::steady_clock::now() >= deadline) return seen;
     std::this_thread::sleep_for(150ms);
   }
+}
+
+std::string TargetServer::served(const Endpoint& at) const { return servedSerial(at, startTls_); }
+
+std::string TargetServer::waitFor(const Endpoint& at, const std::string& serial,
+                                  std::chrono::milliseconds timeout) const {
+  return waitForSerial(at, serial, timeout, startTls_);
 }
 
 }  // namespace certctl::testing::targets

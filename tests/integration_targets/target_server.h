@@ -147,4 +147,14 @@ class TargetServer {
 
 std::string readFile(const std::filesystem::path& path);
 
+// The serial `at` presents on 127.0.0.1, read with `openssl s_client`
+// (independent of sdk/deploy's probe), after STARTTLS `startTls` ("smtp",
+// "imap") unless ""; "" when the handshake fails.
+std::string servedSerial(const Endpoint& at, const std::string& startTls = "");
+// Polls until `at` steadily presents `serial` (three handshakes in a row: a
+// reloading server's old workers may answer once more) or `timeout` passes;
+// the last serial seen.
+std::string waitForSerial(const Endpoint& at, const std::string& serial,
+                          std::chrono::milliseconds timeout, const std::string& startTls = "");
+
 }  // namespace certctl::testing::targets

@@ -180,6 +180,15 @@ HttpResult ServerProcess::doRequest(const std::string& method, const std::string
   return result;
 }
 
+void ServerProcess::crash() {
+  session_.reset();
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 int ServerProcess::stop() {
   session_.reset();
   if (pid_ <= 0) return 0;

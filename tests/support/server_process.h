@@ -1,7 +1,7 @@
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <sys/types.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <map>
@@ -33,6 +33,8 @@ struct ServerProcessOptions {
   std::vector<std::string> args;           // extra command-line arguments
   bool tls = true;                         // false: --insecure-http
   bool ownDatabase = true;  // a fresh database of the run's dialect (sqlite/postgres)
+  // The data dir of an earlier ServerProcess to restart on ("" = a new temp dir).
+  std::filesystem::path dataDir;
 };
 
 // The real certctl-server binary on a random loopback port, with its own
@@ -43,7 +45,9 @@ class ServerProcess {
   ~ServerProcess();
 
   int port() const { return port_; }
-  const std::filesystem::path& dataDir() const { return dataDir_.path(); }
+  const std::filesystem::path& dataDir() const {
+    return options_.dataDir.empty() ? dataDir_.path() : options_.dataDir;
+  }
   std::filesystem::path caFile() const { return dataDir() / "tls" / "ca.crt"; }
   std::string baseUrl() const;
   std::string apiKey() const;  // from CERTCTL_AUTH_SECRET or <data>/api-key
@@ -65,12 +69,13 @@ class ServerProcess {
 
   // SIGTERM and wait; returns the exit code.
   int stop();
+  // SIGKILL and wait: a crash, nothing is flushed or finished.
+  void crash();
   std::string log() const;  // what the server printed so far
 
  private:
-  HttpResult doRequest(const std::string& method, const std::string& path,
-                       const std::string& body, const std::map<std::string, std::string>& headers,
-                       const std::string& key);
+  HttpResult doRequest(const std::string& method, const std::string& path, const std::string& body,
+                       const std::map<std::string, std::string>& headers, const std::string& key);
   void waitUntilHealthy();
 
   TempDir dataDir_;

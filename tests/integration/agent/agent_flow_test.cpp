@@ -316,19 +316,12 @@ TEST_CASE("certctl-agent exits cleanly when retired and refuses a server it cann
   CHECK(server.get("/api/v1/agents").json()["total"] == total);
   CHECK_FALSE(fs::exists(work.path() / "k1" / "agent-id"));
 
-  // Retired (retirement is not in the API yet: set in the database). The
-  // agent API answers 410 and the agent stops with exit code 0.
+  // Retired (DELETE /agents/{id}): the agent API answers 410 and the
+  // agent stops with exit code 0.
   auto registered = server.post("/api/v1/agents", {{"name", "old-edge"}});
   REQUIRE(registered.status == 201);
   std::string id = registered.json()["id"];
-  {
-    auto db = certctl::store::Database::open(server.databaseUrl(), 1);
-    auto lease = db->acquire();
-    std::string agentId = id;
-    *lease << "UPDATE agents SET retired_at = '2026-01-01T00:00:00Z', retired_reason = 'test' "
-              "WHERE id = $1",
-        Poco::Data::Keywords::use(agentId), Poco::Data::Keywords::now;
-  }
+  REQUIRE(server.del("/api/v1/agents/" + id + "?reason=test").status == 200);
   auto gone = server.post("/api/v1/agents/" + id + "/heartbeat", json::object());
   CHECK(gone.status == 410);
   CHECK(gone.json()["error"]["code"] == "agent_retired");
@@ -337,5 +330,7 @@ TEST_CASE("certctl-agent exits cleanly when retired and refuses a server it cann
   INFO(retired.output);
   CHECK(retired.exitCode == 0);
   CHECK(retired.output.find("retired") != std::string::npos);
-  CHECK(server.get("/api/v1/agents").json()["total"] == total.get<int>() + 1);
+  // Retired agents are listed apart.
+  CHECK(server.get("/api/v1/agents").json()["total"] == total.get<int>());
+  CHECK(server.get("/api/v1/agents/retired").json()["total"] == 1);
 }

@@ -74,9 +74,6 @@ class UnreachableLifecycleStore : public services::LifecycleStore {
                                               const std::string&) override {
     return reached(), std::vector<nlohmann::json>{};
   }
-  std::vector<std::string> resumableJobs(const std::string&) override {
-    return reached(), std::vector<std::string>{};
-  }
   void completeIssuance(const nlohmann::json&, const std::string&, const nlohmann::json&,
                         const nlohmann::json&) override {
     reached();
@@ -143,6 +140,32 @@ class UnreachableRevocationStore : public services::RevocationStore {
   static void reached() { FAIL("handler reached without authentication"); }
 };
 
+class UnreachableDiscoveryStore : public services::DiscoveryStore {
+ public:
+  long long recordScan(const nlohmann::json&, const std::vector<nlohmann::json>&) override {
+    return reached(), 0;
+  }
+  bool transition(const std::string&, const std::vector<std::string>&,
+                  const nlohmann::json&) override {
+    return reached(), false;
+  }
+  std::map<std::string, long long> countByStatus() override {
+    return reached(), std::map<std::string, long long>{};
+  }
+
+ private:
+  static void reached() { FAIL("handler reached without authentication"); }
+};
+
+class UnreachableRetirementStore : public services::AgentRetirementStore {
+ public:
+  services::RetirementOutcome retire(const std::string&, const std::string&, const std::string&,
+                                     bool) override {
+    FAIL("handler reached without authentication");
+    return {};
+  }
+};
+
 class UnreachableAgentStore : public services::AgentStore {
  public:
   void recordHeartbeats(const std::vector<services::AgentHeartbeat>&) override { reached(); }
@@ -201,6 +224,12 @@ struct RouteTable {
   protocols::OcspResponder ocsp{revocationStore, revocationIssuers};
   UnreachableAgentStore agentStore;
   services::AgentService agents{resources, lifecycleStore, agentStore, auditLog};
+  services::JobControl jobs{resources, lifecycleStore, auditLog,
+                            [](const std::string&) { FAIL("handler reached"); }};
+  UnreachableDiscoveryStore discoveryStore;
+  services::DiscoveryService discovery{resources, discoveryStore, auditLog};
+  UnreachableRetirementStore retirementStore;
+  services::AgentRetirement retirement{resources, retirementStore, auditLog};
   http::Router router;
 
   RouteTable() {
@@ -216,7 +245,10 @@ struct RouteTable {
                                     revocations,
                                     crls,
                                     ocsp,
-                                    agents});
+                                    agents,
+                                    jobs,
+                                    discovery,
+                                    retirement});
   }
 
   http::Pipeline pipeline(const http::ApiKeyAuth& auth) {
@@ -258,6 +290,11 @@ TEST_CASE("every authenticated route refuses requests without a valid API key") 
   }
   // The resource CRUD alone is ~45 routes; a shrinking table means routes went missing.
   CHECK(checked >= 45);
+  // The job actions of seed 001 are among them.
+  std::set<std::string> all;
+  for (const auto& route : table.router.routes()) all.insert(route.method + " " + route.pattern);
+  for (const char* action : {"cancel", "approve", "reject"})
+    CHECK(all.count(std::string("POST /api/v1/jobs/{id}/") + action) == 1);
   // Relying parties fetch CRLs and OCSP answers without a key (seed 003).
   std::set<std::string> expectedOpen = {"GET /health", "GET /ready", "GET /api/v1/auth/info",
                                         "GET /.well-known/pki/crl/{issuer_id}",

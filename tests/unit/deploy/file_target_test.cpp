@@ -347,3 +347,61 @@ TEST_CASE("file targets: a directory and two names (Caddy, Traefik)", "[deploy][
   CHECK(files[1].field == "key_file");
   CHECK(files[1].mode == kPrivateKeyMode);
 }
+
+TEST_CASE("file targets: named directory fields, a chain file and companion files",
+          "[deploy][config]") {
+  FileTargetSpec spec;
+  spec.typeName = "Watched";
+  spec.layout = FileLayout::DirectoryFiles;
+  spec.certFileField = "cert_filename";
+  spec.keyFileField = "key_filename";
+  spec.chainFileField = "chain_filename";
+  spec.defaultCertFile = "cert.pem";
+  spec.defaultKeyFile = "key.pem";
+  spec.extraFields = {"index"};
+  spec.parseCompanions = [](const json& config, FileTargetConfig& parsed) {
+    if (!config.contains("index")) return;
+    parsed.companionFiles.push_back(
+        {"index", parsed.certPath.parent_path() / config["index"].get<std::string>(),
+         "names " + parsed.certPath.string(), kCertificateMode});
+  };
+  auto c = FileTargetConfig::parse(spec, {{"cert_dir", "/srv"}, {"chain_filename", "chain.pem"}});
+  CHECK(c.certPath == "/srv/cert.pem");
+  REQUIRE(c.chainPath);
+  CHECK(*c.chainPath == "/srv/chain.pem");
+  CHECK(c.warnings.empty());
+  CHECK_FALSE(
+      FileTargetConfig::parse(spec, {{"cert_dir", "/srv"}, {"chain_filename", ""}}).chainPath);
+  // The generic names are not this spec's: reported as unknown.
+  c = FileTargetConfig::parse(spec, {{"cert_dir", "/srv"}, {"cert_file", "x.pem"}});
+  REQUIRE(c.warnings.size() == 1);
+  CHECK_THAT(c.warnings[0], Contains("cert_file"));
+
+  CHECK_THAT(refusal(spec, {{"cert_dir", "/srv"}, {"key_filename", "cert.pem"}}),
+             StartsWith("key_filename: must differ from cert_filename"));
+  CHECK_THAT(refusal(spec, {{"cert_dir", "/srv"}, {"chain_filename", "key.pem"}}),
+             StartsWith("chain_filename: must differ"));
+  CHECK_THAT(refusal(spec, {{"cert_dir", "/srv"}, {"chain_filename", "a/b"}}),
+             StartsWith("chain_filename"));
+  CHECK_THAT(refusal(spec, {{"cert_dir", "/srv"}, {"index", "key.pem"}}),
+             StartsWith("index: /srv/key.pem is also the path"));
+
+  Pki p;
+  auto m = CertificateMaterial::fromRequest(p.request());
+  auto files =
+      planFiles(spec,
+                FileTargetConfig::parse(
+                    spec, {{"cert_dir", "/srv"}, {"chain_filename", "ca.pem"}, {"index", "i"}}),
+                m);
+  REQUIRE(files.size() == 4);
+  CHECK(files[0].field == "cert_filename");
+  CHECK(files[0].content == m.certPem);  // the chain has its own file
+  CHECK(files[1].field == "chain_filename");
+  CHECK(files[1].content == m.chainPem);
+  CHECK(files[2].field == "key_filename");
+  CHECK(files[2].mode == kPrivateKeyMode);
+  // Companion files come last: a watcher sees the certificate files in place.
+  CHECK(files[3].field == "index");
+  CHECK(files[3].path == "/srv/i");
+  CHECK(files[3].content == "names /srv/cert.pem");
+}
