@@ -1,6 +1,9 @@
 #include "agent/agent.h"
 
 #include <openssl/crypto.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -88,16 +91,33 @@ Agent::Agent(AgentConfig config, const std::atomic<bool>& stop)
       stop_(stop),
       client_({config_.serverUrl, config_.apiKey, config_.caBundle, std::chrono::seconds(30)}),
       keys_(config_.keyDir),
-      plugins_(pluginOptions(config_)),
       info_(systemInfo()),
-      discovery_(plugins_, config_.discoveryDirs, config_.discoveryInterval) {
-  plugins_.scan();
+      discovery_(config_.discoveryDirs, config_.discoveryInterval) {
   std::string types;
-  for (const auto& p : plugins_.loaded())
-    if (p.kind == plugins::PluginKind::Target) types += (types.empty() ? "" : ", ") + p.type;
+  for (const auto& p : pluginHost().loaded()) {
+    if (p.kind != plugins::PluginKind::Target) continue;
+    targetTypes_.push_back(p.type);
+    types += (types.empty() ? "" : ", ") + p.type;
+  }
   spdlog::info("certctl-agent {}: target plugins: {}", build::kVersion,
                types.empty() ? "(none)" : types);
-  for (const auto& r : plugins_.refused()) spdlog::warn("plugin {} refused: {}", r.path, r.reason);
+  for (const auto& r : plugins_->refused()) spdlog::warn("plugin {} refused: {}", r.path, r.reason);
+  plugins_.reset();
+}
+
+void Agent::releaseIdleMemory() {
+  plugins_.reset();  // nothing holds a plugin between cycles
+#ifdef __GLIBC__
+  malloc_trim(0);  // hand the cycle's freed heap back while the agent sleeps
+#endif
+}
+
+plugins::PluginHost& Agent::pluginHost() {
+  if (!plugins_) {
+    plugins_ = std::make_unique<plugins::PluginHost>(pluginOptions(config_));
+    plugins_->scan();
+  }
+  return *plugins_;
 }
 
 ApiResponse Agent::call(const std::string& method, const std::string& path, const json& body) {
@@ -111,8 +131,7 @@ ApiResponse Agent::call(const std::string& method, const std::string& path, cons
 
 json Agent::capabilities() const {
   json targets = json::array();
-  for (const auto& p : plugins_.loaded())
-    if (p.kind == plugins::PluginKind::Target) targets.push_back(p.type);
+  for (const auto& type : targetTypes_) targets.push_back(type);
   return {{"target_types", targets},
           {"key_algorithms", {"ECDSA-P256", "ECDSA-P384", "RSA", "Ed25519"}}};
 }
@@ -190,12 +209,12 @@ void Agent::reportFailure(const std::string& jobId, const std::string& error) {
 
 std::string Agent::targetPluginType(const std::string& type) {
   auto find = [&] {
-    for (const auto& p : plugins_.loaded())
+    for (const auto& p : pluginHost().loaded())
       if (p.kind == plugins::PluginKind::Target && lower(p.type) == lower(type)) return p.type;
     return std::string();
   };
   std::string found = find();
-  if (found.empty() && plugins_.scan() > 0) found = find();  // installed since the start
+  if (found.empty() && pluginHost().scan() > 0) found = find();  // installed since the start
   return found;
 }
 
@@ -273,7 +292,7 @@ void Agent::deploy(const json& item) {
 
     std::unique_ptr<plugins::TargetPlugin> target;
     try {
-      target = plugins_.createTarget(type, targetConfig);
+      target = pluginHost().createTarget(type, targetConfig);
     } catch (const std::exception& e) {
       throw JobFailure("target " + targetId + " config refused by the " + type +
                        " plugin: " + e.what());
@@ -362,7 +381,7 @@ void Agent::discover() {
   if (!discovery_.due(now)) return;
   std::vector<json> reports;
   try {
-    reports = discovery_.scan();
+    reports = discovery_.scan(pluginHost());
   } catch (const std::exception& e) {
     // Not the server's fault: retried at the next interval, not backed off.
     ++jobErrors_;
@@ -438,6 +457,7 @@ int Agent::run() {
                      config_.pollInterval.count());
       }
       cycle();
+      releaseIdleMemory();
       backoff_.success();
       if (config_.once) return jobErrors_ == 0 ? 0 : 1;
       if (!sleepFor(config_.pollInterval)) break;

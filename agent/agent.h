@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -72,7 +73,12 @@ class Agent {
   const std::atomic<bool>& stop_;
   ServerClient client_;
   KeyStore keys_;
-  plugins::PluginHost plugins_;
+  // Loaded for a cycle that needs a plugin and released after it: an idle
+  // agent keeps no plugin library mapped.
+  plugins::PluginHost& pluginHost();
+  void releaseIdleMemory();
+  std::unique_ptr<plugins::PluginHost> plugins_;
+  std::vector<std::string> targetTypes_;  // found at start, for registration
   SystemInfo info_;
   DiscoveryRunner discovery_;
   Backoff backoff_;

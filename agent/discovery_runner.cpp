@@ -19,26 +19,23 @@ std::string text(const json& object, const char* key) {
 
 }  // namespace
 
-DiscoveryRunner::DiscoveryRunner(plugins::PluginHost& plugins, std::vector<std::string> directories,
+DiscoveryRunner::DiscoveryRunner(std::vector<std::string> directories,
                                  std::chrono::milliseconds interval, std::size_t maxReportBytes)
-    : plugins_(plugins),
-      directories_(std::move(directories)),
-      interval_(interval),
-      maxReportBytes_(maxReportBytes) {}
+    : directories_(std::move(directories)), interval_(interval), maxReportBytes_(maxReportBytes) {}
 
 bool DiscoveryRunner::due(std::chrono::steady_clock::time_point now) const {
   return enabled() &&
          (lastScan_ == std::chrono::steady_clock::time_point{} || now - lastScan_ >= interval_);
 }
 
-std::vector<json> DiscoveryRunner::scan() {
-  if (!plugins_.has(plugins::PluginKind::Discovery, kPluginType)) {
-    plugins_.scan();  // installed since the start?
-    if (!plugins_.has(plugins::PluginKind::Discovery, kPluginType))
+std::vector<json> DiscoveryRunner::scan(plugins::PluginHost& plugins) {
+  if (!plugins.has(plugins::PluginKind::Discovery, kPluginType)) {
+    plugins.scan();  // installed since the start?
+    if (!plugins.has(plugins::PluginKind::Discovery, kPluginType))
       throw std::runtime_error("discovery: the filesystem discovery plugin is not installed");
   }
   std::string startedAt = certctl::sdk::pki::formatUtc(std::chrono::system_clock::now());
-  auto plugin = plugins_.createDiscovery(kPluginType, {{"paths", directories_}});
+  auto plugin = plugins.createDiscovery(kPluginType, {{"paths", directories_}});
   json result = plugin->scan(json::object());
   return discoveryReports(result, directories_, startedAt, maxReportBytes_);
 }

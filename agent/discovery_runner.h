@@ -18,8 +18,8 @@ namespace certctl::agent {
 // `maxReportBytes` of certificates is sent as several reports.
 class DiscoveryRunner {
  public:
-  DiscoveryRunner(plugins::PluginHost& plugins, std::vector<std::string> directories,
-                  std::chrono::milliseconds interval, std::size_t maxReportBytes = 512 * 1024);
+  DiscoveryRunner(std::vector<std::string> directories, std::chrono::milliseconds interval,
+                  std::size_t maxReportBytes = 512 * 1024);
 
   bool enabled() const { return !directories_.empty(); }
   // True when no scan ran yet or the last one is `interval` old.
@@ -28,12 +28,11 @@ class DiscoveryRunner {
   // Scans now and returns the report bodies (at least one, even when nothing
   // was found, so the server records the scan). Throws std::runtime_error
   // when the plugin is missing or refuses the directories.
-  std::vector<nlohmann::json> scan();
+  std::vector<nlohmann::json> scan(plugins::PluginHost& plugins);
   // Marks the scan as done (call once its reports were accepted).
   void markDone(std::chrono::steady_clock::time_point now) { lastScan_ = now; }
 
  private:
-  plugins::PluginHost& plugins_;
   std::vector<std::string> directories_;
   std::chrono::milliseconds interval_;
   std::size_t maxReportBytes_;
