@@ -91,20 +91,21 @@ void SqlAgentStore::write(const std::function<void(Database::Lease&)>& work) {
 
 std::vector<std::string> SqlAgentStore::selectIds(const std::string& sql,
                                                   std::vector<std::string> params) {
+  // Straight through the driver (prepared and cached per connection): this
+  // runs on every agent work poll.
   auto lease = db_.acquire();
-  Poco::Data::Statement stmt(*lease);
-  stmt << sql;
-  for (auto& p : params) stmt.addBind(Poco::Data::Keywords::use(p));
+  SqlParams bound(params.begin(), params.end());
+  SqlRows result;
   try {
-    stmt.execute();
-  } catch (const Poco::Exception& e) {
+    result = lease.run(sql, bound);
+  } catch (const SqlError& e) {
     lease.discard();
-    throw std::runtime_error("database error: " + e.displayText());
+    throw std::runtime_error(std::string("database error: ") + e.what());
   }
-  Poco::Data::RecordSet rs(stmt);
   std::vector<std::string> ids;
-  for (std::size_t row = 0; row < rs.rowCount(); ++row)
-    ids.push_back(rs.value(0, row).convert<std::string>());
+  ids.reserve(result.rows.size());
+  for (auto& row : result.rows)
+    if (!row.empty() && row[0]) ids.push_back(std::move(*row[0]));
   return ids;
 }
 
