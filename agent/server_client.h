@@ -7,9 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-namespace Poco::Net {
-class HTTPClientSession;
-}
+struct ssl_ctx_st;
+struct ssl_session_st;
 
 namespace certctl::agent {
 
@@ -35,9 +34,14 @@ struct ServerClientOptions {
   std::chrono::seconds timeout{30};
 };
 
-// The agent's connection to certctl-server: one keep-alive HTTPS session
-// (Poco NetSSL, TLS 1.2 or newer, the server's certificate verified against
-// the CA bundle and the URL's host name). Not thread-safe.
+// The agent's connection to certctl-server: HTTPS straight over OpenSSL
+// (TLS 1.2 or newer, the server's certificate verified against the CA
+// bundle and the URL's host name or IP address). One connection per request
+// ("Connection: close"): an agent talks to the server a few times every
+// poll interval, longer than any server keeps an idle connection, and the
+// TLS session is resumed, so a reconnect costs an abbreviated handshake.
+// Doing without Poco NetSSL keeps its libraries out of the idle agent's
+// memory. Not thread-safe.
 class ServerClient {
  public:
   explicit ServerClient(ServerClientOptions options);
@@ -50,13 +54,14 @@ class ServerClient {
                    const nlohmann::json& body = nullptr);
 
  private:
-  ApiResponse attempt(const std::string& method, const std::string& path, const std::string& body);
-  void connect();
+  std::string exchange(const std::string& request);
+  std::string exchangeTls(int fd, const std::string& request);
 
   ServerClientOptions options_;
   std::string scheme_, host_, prefix_;
   unsigned short port_ = 0;
-  std::unique_ptr<Poco::Net::HTTPClientSession> session_;
+  ssl_ctx_st* tls_ = nullptr;          // made on the first https request
+  ssl_session_st* session_ = nullptr;  // the last TLS session, for resumption
 };
 
 }  // namespace certctl::agent

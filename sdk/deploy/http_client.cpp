@@ -117,7 +117,9 @@ std::string decodeChunked(const std::string& raw, std::map<std::string, std::str
   }
 }
 
-HttpResponse parseResponse(const std::string& raw) {
+}  // namespace
+
+HttpResponse parseHttpResponse(const std::string& raw) {
   auto headerEnd = raw.find("\r\n\r\n");
   if (headerEnd == std::string::npos)
     throw HttpError(raw.empty() ? "the server closed the connection without a response"
@@ -151,8 +153,6 @@ HttpResponse parseResponse(const std::string& raw) {
   }
   return r;
 }
-
-}  // namespace
 
 std::string HttpEndpoint::hostHeader() const { return endpointString(host, port); }
 
@@ -236,7 +236,7 @@ HttpResponse httpRequest(const HttpEndpoint& endpoint, const std::string& method
     sendAll(socket, request);
     std::string raw = receiveAll(socket);
     Wipe wipeRaw{raw};
-    return parseResponse(raw);
+    return parseHttpResponse(raw);
   } catch (const HttpError& e) {
     throw HttpError(method + " " + endpoint.url() + path + ": " + e.what());
   }

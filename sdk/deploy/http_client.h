@@ -52,6 +52,11 @@ class HttpConnectError : public HttpError {
 // Largest response body accepted (a server's whole config fits easily).
 inline constexpr std::size_t kMaxHttpResponse = 16 * 1024 * 1024;
 
+// Parses a whole HTTP/1.1 response as read until the peer closed the
+// connection: status, headers, and a Content-Length, chunked or until-close
+// body. Throws HttpError when it is malformed or truncated.
+HttpResponse parseHttpResponse(const std::string& raw);
+
 // One HTTP/1.1 request on a fresh connection ("Connection: close"); `path`
 // starts with '/' and is appended to the endpoint's base path. Reads a
 // Content-Length, chunked or until-close body. Throws HttpConnectError when
