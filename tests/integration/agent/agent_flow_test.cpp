@@ -334,3 +334,69 @@ TEST_CASE("certctl-agent exits cleanly when retired and refuses a server it cann
   CHECK(server.get("/api/v1/agents").json()["total"] == total.get<int>());
   CHECK(server.get("/api/v1/agents/retired").json()["total"] == 1);
 }
+
+// Every real server the agent deploys to, end to end: server + agent + that
+// server; the agent's certificate is what the live endpoint presents. Then a
+// renewal whose deployment fails the server's config test leaves the old
+// certificate served.
+TEST_CASE("certctl-agent deploys to each real server, and a failed deploy keeps the old one",
+          "[agents][agent-e2e]") {
+  const ServerKind kind = GENERATE(ServerKind::Nginx, ServerKind::Apache, ServerKind::Haproxy,
+                                   ServerKind::Postfix, ServerKind::Dovecot, ServerKind::Caddy);
+  ServerProcess server(keygen("agent"));
+  TempDir work;
+  fs::path keyDir = work.path() / "keys";
+  TestCa ca;
+  TargetServer live(kind, work.path() / "server", ca);
+  live.start();
+  INFO("target type " << live.pluginType());
+
+  REQUIRE(runAgent(server, keyDir).exitCode == 0);  // registers
+  std::string agentId = slurp(keyDir / "agent-id");
+  while (!agentId.empty() && agentId.back() == '\n') agentId.pop_back();
+  auto target = server.post("/api/v1/targets", {{"name", "live-target"},
+                                                {"type", live.pluginType()},
+                                                {"agent_id", agentId},
+                                                {"config", live.targetConfig(live.main())}});
+  INFO(target.body);
+  REQUIRE(target.status == 201);
+  json cert = createCertificate(server, "site", "localhost",
+                                {{"sans", {"localhost", "127.0.0.1"}}, {"agent_id", agentId}});
+  std::string certId = cert["id"];
+  json issuance = waitForJob(server, certId, "AwaitingCSR");
+  REQUIRE(
+      server
+          .post("/api/v1/certificates/" + certId + "/targets", {{"target_id", target.json()["id"]}})
+          .status == 201);
+
+  auto run = runAgent(server, keyDir);
+  INFO(run.output);
+  REQUIRE(run.exitCode == 0);
+  waitForJob(server, certId, "Completed", issuance["id"]);
+  json versions = versionsOf(server, certId);
+  REQUIRE(versions.size() == 1);
+  std::string serial = versions[0]["serial_number"];
+  CHECK(certctl::sdk::deploy::normalizeSerial(live.waitFor(live.main(), serial)) ==
+        certctl::sdk::deploy::normalizeSerial(serial));
+  json deployments = deploymentsOf(server, certId);
+  REQUIRE(deployments.size() == 1);
+  CHECK(deployments[0]["status"] == "Completed");
+  CHECK(deployments[0]["verification_status"] == "success");
+
+  // The renewal is signed, but its deployment fails the config test.
+  live.breakConfig();
+  auto renew = server.post("/api/v1/certificates/" + certId + "/renew", json::object());
+  REQUIRE(renew.status == 202);
+  auto failing = runAgent(server, keyDir);
+  INFO(failing.output);
+  CHECK(failing.exitCode == 1);
+  waitForJob(server, certId, "Completed", renew.json()["id"]);
+  REQUIRE(versionsOf(server, certId).size() == 2);
+  deployments = deploymentsOf(server, certId);
+  bool failed = false;
+  for (const auto& d : deployments) failed = failed || d["status"] == "Failed";
+  CHECK(failed);
+  live.repairConfig();
+  CHECK(certctl::sdk::deploy::normalizeSerial(live.served(live.main())) ==
+        certctl::sdk::deploy::normalizeSerial(serial));
+}
