@@ -19,6 +19,7 @@
 #include "core/http/server.h"
 #include "core/http/tls_bootstrap.h"
 #include "core/plugins/plugin_host.h"
+#include "core/protocols/est_routes.h"
 #include "core/protocols/ocsp_responder.h"
 #include "core/scheduler/crl_generation_loop.h"
 #include "core/scheduler/job_scheduler.h"
@@ -270,6 +271,13 @@ int serve(const config::Config& cfg) {
                              jobControl,
                              discovery,
                              retirement});
+  if (cfg.estEnabled) {
+    protocols::registerEstRoutes(router, issuers, issuance,
+                                 {cfg.estIssuerId, cfg.estEnrollmentPassword});
+    spdlog::info("EST server enabled: /.well-known/est/ issues with {} ({})", cfg.estIssuerId,
+                 cfg.estEnrollmentPassword.empty() ? "anonymous enrollment"
+                                                   : "HTTP Basic enrollment password");
+  }
 
   std::unique_ptr<http::RateLimiter> limiter;
   if (cfg.rateLimitEnabled)

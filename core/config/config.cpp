@@ -450,6 +450,16 @@ const Variable kVariables[] = {
      [](Config& c, string_view, string_view v) { c.pluginDir = std::string(v); }},
     {"CERTCTL_DEMO", "false", "Seed demo data on start.",
      [](Config& c, string_view n, string_view v) { c.demo = parseBool(n, v); }},
+    {"CERTCTL_EST_ENABLED", "false", "Serve EST (RFC 7030) cacerts and simpleenroll.",
+     [](Config& c, string_view n, string_view v) { c.estEnabled = parseBool(n, v); }},
+    {"CERTCTL_EST_ISSUER_ID", "iss-local", "The issuer that signs EST enrollments.",
+     [](Config& c, string_view n, string_view v) {
+       c.estIssuerId = std::string(trim(v));
+       if (c.estIssuerId.empty()) throw ConfigError(std::string(n), "must not be empty");
+     }},
+    {"CERTCTL_EST_ENROLLMENT_PASSWORD", "(none: anonymous)",
+     "Shared secret EST clients send as the HTTP Basic password of simpleenroll.",
+     [](Config& c, string_view, string_view v) { c.estEnrollmentPassword = std::string(v); }},
 };
 
 const Variable* findVariable(std::string_view name) {

@@ -55,9 +55,12 @@ struct Config {
   std::string tlsCertPath, tlsKeyPath;  // CERTCTL_TLS_CERT_PATH / _KEY_PATH: both or neither
   std::string caCertPath, caKeyPath;    // CERTCTL_CA_CERT_PATH / _KEY_PATH: both or neither
   std::chrono::milliseconds ocspResponderRotationGrace{604800000};  // 7 days
-  std::string publicUrl;  // CERTCTL_PUBLIC_URL ("" = https://<host>:<port>)
-  std::string pluginDir;  // CERTCTL_PLUGIN_DIR
-  bool demo = false;      // CERTCTL_DEMO: seed demo data
+  std::string publicUrl;                  // CERTCTL_PUBLIC_URL ("" = https://<host>:<port>)
+  std::string pluginDir;                  // CERTCTL_PLUGIN_DIR
+  bool demo = false;                      // CERTCTL_DEMO: seed demo data
+  bool estEnabled = false;                // CERTCTL_EST_ENABLED: /.well-known/est/ routes
+  std::string estIssuerId = "iss-local";  // CERTCTL_EST_ISSUER_ID
+  std::string estEnrollmentPassword;      // CERTCTL_EST_ENROLLMENT_PASSWORD ("" = anonymous)
 
   // The file path of a sqlite:// database URL, "" for any other database.
   std::string sqlitePath() const;

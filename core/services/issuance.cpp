@@ -590,8 +590,12 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   }
 
   AuditEvent event;
-  event.actor = serverKey ? kClaimedBy : stringField(job, "agent_id");
-  event.actorType = serverKey ? "system" : "agent";
+  // No agent: a protocol client (EST) sent the CSR; the certificate's source names it.
+  std::string agentId = stringField(job, "agent_id");
+  event.actor = serverKey         ? kClaimedBy
+                : agentId.empty() ? stringField(certificate, "source")
+                                  : agentId;
+  event.actorType = serverKey ? "system" : agentId.empty() ? "protocol" : "agent";
   event.action = renewal ? "certificate.renewed" : "certificate.issued";
   event.resourceType = "certificates";
   event.resourceId = certificateId;
