@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/domain/timestamps.h"
-#include "core/services/system_audit.h"
+#include "core/services/audit_events.h"
 
 namespace certctl::services {
 

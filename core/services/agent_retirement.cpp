@@ -5,7 +5,7 @@
 #include "core/domain/errors.h"
 #include "core/domain/resources.h"
 #include "core/domain/timestamps.h"
-#include "core/services/operator_audit.h"
+#include "core/services/audit_events.h"
 
 namespace certctl::services {
 

@@ -6,7 +6,7 @@
 #include "core/domain/timestamps.h"
 #include "core/services/agent_service.h"
 #include "core/services/discovery_report.h"
-#include "core/services/operator_audit.h"
+#include "core/services/audit_events.h"
 
 namespace certctl::services {
 

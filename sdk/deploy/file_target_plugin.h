@@ -1,18 +1,12 @@
 #pragma once
 
 // A target plugin made of a FileTargetSpec: the class every file-based
-// target plugin derives from (header-only, compiled into each plugin; needs
-// certctl::sdk_plugin besides certctl::deploy).
+// target plugin is (header-only, compiled into each plugin; needs
+// certctl::sdk_plugin besides certctl::deploy). A plugin writes its spec and
+// schema and exports SpecFileTarget over its spec function:
 //
-//   class NginxTarget : public certctl::sdk::deploy::FileTargetPlugin {
-//    public:
-//     explicit NginxTarget(const nlohmann::json& c) : FileTargetPlugin(spec(), c) {}
-//     static nlohmann::json validateConfig(const nlohmann::json& c) {
-//       return checkConfig(spec(), c);
-//     }
-//     static const FileTargetSpec& spec();
-//   };
-//   CERTCTL_EXPORT_TARGET(NginxTarget, "NGINX", "1.0.0", kSchema)
+//   const FileTargetSpec& spec();  // typeName, layout, default commands...
+//   CERTCTL_EXPORT_TARGET(certctl::sdk::deploy::SpecFileTarget<&spec>, "NGINX", "1.0.0", kSchema)
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -87,6 +81,17 @@ class FileTargetPlugin : public Target {
 
   const FileTargetSpec& spec_;
   FileTargetConfig config_;
+};
+
+// The plugin class of a target that is its FileTargetSpec and nothing more:
+// `SpecFn` returns the spec (a static, built once).
+template <const FileTargetSpec& (*SpecFn)()>
+class SpecFileTarget : public FileTargetPlugin {
+ public:
+  explicit SpecFileTarget(const nlohmann::json& config) : FileTargetPlugin(SpecFn(), config) {}
+  static nlohmann::json validateConfig(const nlohmann::json& config) {
+    return checkConfig(SpecFn(), config);
+  }
 };
 
 }  // namespace certctl::sdk::deploy

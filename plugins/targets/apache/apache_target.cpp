@@ -47,13 +47,8 @@ const deploy::FileTargetSpec& spec() {
   return s;
 }
 
-class ApacheTarget : public deploy::FileTargetPlugin {
- public:
-  explicit ApacheTarget(const nlohmann::json& config) : FileTargetPlugin(spec(), config) {}
-  static nlohmann::json validateConfig(const nlohmann::json& config) {
-    return checkConfig(spec(), config);
-  }
-};
+// The plugin class: the spec is the whole target.
+using ApacheTarget = deploy::SpecFileTarget<&spec>;
 
 }  // namespace certctl::targets::apache
 

@@ -51,13 +51,8 @@ const deploy::FileTargetSpec& spec() {
   return s;
 }
 
-class DovecotTarget : public deploy::FileTargetPlugin {
- public:
-  explicit DovecotTarget(const nlohmann::json& config) : FileTargetPlugin(spec(), config) {}
-  static nlohmann::json validateConfig(const nlohmann::json& config) {
-    return checkConfig(spec(), config);
-  }
-};
+// The plugin class: the spec is the whole target.
+using DovecotTarget = deploy::SpecFileTarget<&spec>;
 
 }  // namespace certctl::targets::dovecot
 

@@ -87,13 +87,8 @@ const deploy::FileTargetSpec& spec() {
   return s;
 }
 
-class EnvoyTarget : public deploy::FileTargetPlugin {
- public:
-  explicit EnvoyTarget(const nlohmann::json& config) : FileTargetPlugin(spec(), config) {}
-  static nlohmann::json validateConfig(const nlohmann::json& config) {
-    return checkConfig(spec(), config);
-  }
-};
+// The plugin class: the spec is the whole target.
+using EnvoyTarget = deploy::SpecFileTarget<&spec>;
 
 }  // namespace certctl::targets::envoy
 

@@ -42,13 +42,8 @@ const deploy::FileTargetSpec& spec() {
   return s;
 }
 
-class HaproxyTarget : public deploy::FileTargetPlugin {
- public:
-  explicit HaproxyTarget(const nlohmann::json& config) : FileTargetPlugin(spec(), config) {}
-  static nlohmann::json validateConfig(const nlohmann::json& config) {
-    return checkConfig(spec(), config);
-  }
-};
+// The plugin class: the spec is the whole target.
+using HaproxyTarget = deploy::SpecFileTarget<&spec>;
 
 }  // namespace certctl::targets::haproxy
 

@@ -46,13 +46,8 @@ const deploy::FileTargetSpec& spec() {
   return s;
 }
 
-class NginxTarget : public deploy::FileTargetPlugin {
- public:
-  explicit NginxTarget(const nlohmann::json& config) : FileTargetPlugin(spec(), config) {}
-  static nlohmann::json validateConfig(const nlohmann::json& config) {
-    return checkConfig(spec(), config);
-  }
-};
+// The plugin class: the spec is the whole target.
+using NginxTarget = deploy::SpecFileTarget<&spec>;
 
 }  // namespace certctl::targets::nginx
 

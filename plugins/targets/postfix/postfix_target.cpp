@@ -51,13 +51,8 @@ const deploy::FileTargetSpec& spec() {
   return s;
 }
 
-class PostfixTarget : public deploy::FileTargetPlugin {
- public:
-  explicit PostfixTarget(const nlohmann::json& config) : FileTargetPlugin(spec(), config) {}
-  static nlohmann::json validateConfig(const nlohmann::json& config) {
-    return checkConfig(spec(), config);
-  }
-};
+// The plugin class: the spec is the whole target.
+using PostfixTarget = deploy::SpecFileTarget<&spec>;
 
 }  // namespace certctl::targets::postfix
 

@@ -72,13 +72,8 @@ const deploy::FileTargetSpec& spec() {
   return s;
 }
 
-class TraefikTarget : public deploy::FileTargetPlugin {
- public:
-  explicit TraefikTarget(const nlohmann::json& config) : FileTargetPlugin(spec(), config) {}
-  static nlohmann::json validateConfig(const nlohmann::json& config) {
-    return checkConfig(spec(), config);
-  }
-};
+// The plugin class: the spec is the whole target.
+using TraefikTarget = deploy::SpecFileTarget<&spec>;
 
 }  // namespace certctl::targets::traefik
 
