@@ -29,6 +29,10 @@ PACKAGES=(
   python3-yaml
   # deployment targets, run by the tests as their own processes
   nginx apache2 haproxy caddy postfix dovecot-imapd
+  # ACME, DNS and enrollment peers (issues 5 and 6): Pebble + challtestsrv,
+  # named + nsupdate for RFC 2136, certbot and lego as ACME clients, and
+  # certmonger's SCEP helper
+  pebble bind9 bind9-dnsutils certbot lego certmonger
 )
 
 # Packages that ship a system daemon the tests must not find running: package
@@ -36,6 +40,7 @@ PACKAGES=(
 declare -A DAEMONS=(
   [nginx]=nginx [apache2]="apache2 apache-htcacheclean" [haproxy]=haproxy
   [caddy]="caddy caddy-api" [postfix]=postfix [dovecot-imapd]=dovecot
+  [bind9]=named [certmonger]=certmonger [certbot]=certbot.timer
 )
 
 usage() {
