@@ -64,14 +64,7 @@ std::string formatTime(std::chrono::system_clock::time_point t) {
 
 // Version ids sort by creation time (milliseconds, hex) so "the latest
 // version" is well defined even for two versions made within one second.
-std::string newVersionId() {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count();
-  char stamp[17];
-  std::snprintf(stamp, sizeof stamp, "%012llx", static_cast<unsigned long long>(ms));
-  return "cv-" + std::string(stamp) + generateId("", "").substr(0, 8);
-}
+std::string newVersionId() { return generateTimeOrderedId("cv-"); }
 
 // The certificate's CN and SANs: everything an issued certificate may name.
 std::vector<std::string> certificateNames(const json& certificate) {
@@ -481,6 +474,7 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   json request = {{"common_name", subject.commonName},
                   {"sans", subject.sans},
                   {"csr_pem", csrPem},
+                  {"csr_verified", true},  // by every caller, before issue()
                   {"metadata",
                    {{"certificate_id", certificateId},
                     {"job_id", jobId},

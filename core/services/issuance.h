@@ -116,6 +116,7 @@ class IssuanceService {
     std::string certPem;
     std::string chainPem;
   };
+  // The caller has verified the CSR's signature (the plugin is told so).
   Issued issue(const nlohmann::json& job, const nlohmann::json& certificate,
                const sdk::pki::Csr& csr, const sdk::pki::PrivateKey* serverKey);
   void recordFindings(const nlohmann::json& job, const nlohmann::json& certificate,

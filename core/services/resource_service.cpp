@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <cstdio>
 
 #include "core/domain/errors.h"
 #include "core/domain/resources.h"
@@ -145,6 +147,15 @@ bool isValidId(const std::string& id) {
   return std::all_of(id.begin(), id.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
   });
+}
+
+std::string generateTimeOrderedId(const std::string& prefix) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  char stamp[17];
+  std::snprintf(stamp, sizeof stamp, "%012llx", static_cast<unsigned long long>(ms));
+  return prefix + stamp + generateId("", "").substr(0, 16);
 }
 
 std::string generateId(const std::string& prefix, const std::string& readablePart) {

@@ -30,7 +30,8 @@ class ResourceService {
   // Extra checks a resource needs beyond field types (e.g. a CIDR's syntax).
   // Called with the validated fields of a create or update, before any write;
   // `current` is the stored record on update and null on create.
-  using Validator = std::function<void(const nlohmann::json& values, const nlohmann::json* current)>;
+  using Validator =
+      std::function<void(const nlohmann::json& values, const nlohmann::json* current)>;
   void addValidator(const std::string& resourceName, Validator validator) {
     validators_[resourceName].push_back(std::move(validator));
   }
@@ -65,5 +66,9 @@ class ResourceService {
 std::string canonicalEnumValue(const domain::FieldSpec& field, const std::string& value);
 bool isValidId(const std::string& id);
 std::string generateId(const std::string& prefix, const std::string& readablePart);
+// prefix + creation time (ms, 12 hex digits) + 64 random bits: ids that sort
+// by creation, so the rows of append-mostly tables (versions, audit events)
+// go to the end of their primary-key index instead of a random page of it.
+std::string generateTimeOrderedId(const std::string& prefix);
 
 }  // namespace certctl::services

@@ -218,7 +218,7 @@ void insertAuditEvents(Database::Lease& lease, std::vector<services::AuditEvent>
       }
       sql += ")";
       const auto& e = events[done + r];
-      params.emplace_back(services::generateId("ae-", ""));
+      params.emplace_back(services::generateTimeOrderedId("ae-"));
       params.emplace_back(e.timestamp.empty() ? domain::nowRfc3339() : e.timestamp);
       params.emplace_back(e.actor);
       params.emplace_back(e.actorType);

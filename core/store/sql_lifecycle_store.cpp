@@ -246,20 +246,28 @@ std::optional<json> SqlLifecycleStore::inFlightJob(const std::string& certificat
 std::vector<json> SqlLifecycleStore::awaitingCsrJobs(const std::string& agentId,
                                                      const std::string& jobId,
                                                      const std::string& certificateId) {
-  // One keyset query (no COUNT) on the (agent_id, status) index.
-  domain::ListQuery query;
-  query.equals = {{"agent_id", agentId}, {"status", "AwaitingCSR"}};
-  if (!jobId.empty()) query.equals.push_back({"id", jobId});
-  if (!certificateId.empty()) query.equals.push_back({"certificate_id", certificateId});
-  query.sortColumn = "created_at";
-  query.descending = false;
-  query.keyset = true;
-  query.perPage = 100;
+  // SQLite has no statistics: left alone it picks (agent_id, status) or
+  // (status, id) for a named job or certificate and walks every job waiting
+  // (tens of thousands for a big fleet). Repeating the predicate of
+  // ux_jobs_certificate_in_flight lets it use that index, and `agent_id || ''`
+  // keeps (agent_id, status) out.
+  std::string sql = "SELECT id FROM jobs WHERE status = 'AwaitingCSR' AND type IN " +
+                    std::string(kIssuanceTypes) + " AND status IN " + kInFlightStatuses;
+  std::vector<std::string> params;
+  auto bind = [&](const std::string& condition, const std::string& value) {
+    params.push_back(value);
+    sql += " AND " + condition + " = " + placeholder(db_, static_cast<int>(params.size()));
+  };
+  if (!jobId.empty()) bind("id", jobId);
+  if (!certificateId.empty()) bind("certificate_id", certificateId);
+  bool named = !jobId.empty() || !certificateId.empty();
+  bind(named ? "(agent_id || '')" : "agent_id", agentId);
+  // A named job or certificate has at most one such job: no sort, which
+  // SQLite would do in a temporary B-tree.
+  if (!named) sql += " ORDER BY created_at, id LIMIT 100";
   std::vector<json> jobs;
-  for (auto& j : records_.list(domain::jobSpec(), query).items) {
-    std::string type = j.value("type", std::string());
-    if (type == "Issuance" || type == "Renewal") jobs.push_back(std::move(j));
-  }
+  for (const auto& id : selectIds(sql, std::move(params)))
+    if (auto j = job(id)) jobs.push_back(std::move(*j));
   return jobs;
 }
 

@@ -7,7 +7,10 @@
  *
  *  issue / renew
  *    request {"common_name", "sans": [...], "csr_pem", "order_id" (renew),
- *             "profile": {...}, "ttl_seconds", "ekus": [...], "metadata": {...}}
+ *             "profile": {...}, "ttl_seconds", "ekus": [...], "metadata": {...},
+ *             "csr_verified"}
+ *     csr_verified: true when the host has already checked the CSR's
+ *     signature (proof of possession); a plugin may then skip that check.
  *    result  {"cert_pem", "chain_pem", "serial", "not_before", "not_after",
  *             "order_id"}  -- or, for an asynchronous CA,
  *            {"order_id", "status": "pending"}

@@ -74,8 +74,9 @@ class Client {
   // GET path; the body goes to `body`. Returns the HTTP status, or 0 when the
   // connection failed (the next call reconnects).
   int get(const std::string& path, std::string& body);
-  // POST a JSON body (same contract as get()).
-  int post(const std::string& path, const std::string& json, std::string& body);
+  // POST a body, JSON unless told otherwise (same contract as get()).
+  int post(const std::string& path, const std::string& json, std::string& body,
+           const std::string& contentType = "application/json");
   long reconnects() const { return reconnects_; }
   // Requests sent by every Client so far (each is audited by the server).
   static long long totalRequests() { return total_.load(); }
@@ -83,7 +84,7 @@ class Client {
  private:
   void connect();
   int send(const std::string& method, const std::string& path, const std::string* json,
-           std::string& body);
+           std::string& body, const std::string& contentType = "application/json");
 
   int port_;
   std::string caFile_;

@@ -8,11 +8,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <openssl/rand.h>
 #include <sstream>
 
 #include "tests/bench/inventory_bench.h"
@@ -279,12 +279,13 @@ int Client::get(const std::string& path, std::string& body) {
   return send(Poco::Net::HTTPRequest::HTTP_GET, path, nullptr, body);
 }
 
-int Client::post(const std::string& path, const std::string& json, std::string& body) {
-  return send(Poco::Net::HTTPRequest::HTTP_POST, path, &json, body);
+int Client::post(const std::string& path, const std::string& json, std::string& body,
+                 const std::string& contentType) {
+  return send(Poco::Net::HTTPRequest::HTTP_POST, path, &json, body, contentType);
 }
 
 int Client::send(const std::string& method, const std::string& path, const std::string* json,
-                 std::string& body) {
+                 std::string& body, const std::string& contentType) {
   body.clear();
   ++total_;
   try {
@@ -293,7 +294,7 @@ int Client::send(const std::string& method, const std::string& path, const std::
     request.setKeepAlive(true);
     request.set("Authorization", authorization_);
     if (json) {
-      request.setContentType("application/json");
+      request.setContentType(contentType);
       request.setContentLength(static_cast<std::streamsize>(json->size()));
     }
     std::ostream& out = session_->sendRequest(request);

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,11 +28,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "core/store/database.h"
+#include "sdk/pki/base64.h"
+#include "sdk/pki/csr.h"
 #include "sdk/pki/csr_builder.h"
 #include "sdk/pki/private_key.h"
 #include "tests/bench/inventory_bench.h"
@@ -53,6 +58,7 @@ struct Options {
   int certs = 20000;
   int clients = 16;
   bool cfssl = true;
+  bool est = false;
 };
 
 [[noreturn]] void usage(const std::string& error) {
@@ -63,6 +69,7 @@ struct Options {
   --certs N                   certificates to issue (default 20000)
   --clients K                 concurrent clients (default 16)
   --no-cfssl                  skip the cfssl comparison
+  --est                       enroll through EST simpleenroll instead of the agent CSR API
 )";
   std::exit(error.empty() ? 0 : 2);
 }
@@ -85,6 +92,8 @@ Options parseOptions(int argc, char** argv) {
       o.clients = std::stoi(value());
     else if (arg == "--no-cfssl")
       o.cfssl = false;
+    else if (arg == "--est")
+      o.est = true;
     else if (arg == "-h" || arg == "--help")
       usage("");
     else
@@ -97,6 +106,27 @@ Options parseOptions(int argc, char** argv) {
 
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// User + system CPU seconds a process has used (/proc/PID/stat fields 14, 15).
+double processCpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // the name may hold spaces
+  std::string field;
+  long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoll(field);
+    if (i == 15) stime = std::stoll(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double ownCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 // CSRs made in parallel before anything is measured.
@@ -155,21 +185,29 @@ void reportError(int status, const std::string& body) {
 
 // ---- certctl ----------------------------------------------------------------
 
-certctl::bench::Summary benchCertctl(const Options& opt, const std::vector<std::string>& csrs) {
-  std::unique_ptr<certctl::bench::PostgresDatabase> pg;
-  certctl::testing::ServerProcessOptions so;
-  so.ownDatabase = false;
-  so.env = {{"CERTCTL_RATE_LIMIT_ENABLED", "false"},
-            {"CERTCTL_LOG_LEVEL", "warn"},
-            {"CERTCTL_KEYGEN_MODE", "agent"},
-            {"CERTCTL_DATABASE_MAX_CONNS", "32"}};
-  if (opt.dialect == "postgres") {
-    pg = std::make_unique<certctl::bench::PostgresDatabase>(opt.pgUrl);
-    so.env["CERTCTL_DATABASE_URL"] = pg->url();
-  }
-  certctl::testing::ServerProcess server(so);
-  std::cout << "certctl-server (" << opt.dialect << ") on port " << server.port() << std::endl;
+// runLoad on certctl, printing the CPU the server and this process used per
+// certificate (steadier than certs/s on a shared machine).
+template <typename Job>
+certctl::bench::Summary measuredLoad(certctl::testing::ServerProcess& server, const Options& opt,
+                                     int count, Job job) {
+  auto makeClient = [&] {
+    return std::make_unique<certctl::bench::Client>(server.port(), server.caFile().string(),
+                                                    server.apiKey());
+  };
+  double serverCpuBefore = processCpuSeconds(server.pid());
+  double benchCpuBefore = ownCpuSeconds();
+  auto summary = runLoad(count, opt.clients, makeClient, job);
+  double serverCpu = processCpuSeconds(server.pid()) - serverCpuBefore;
+  double benchCpu = ownCpuSeconds() - benchCpuBefore;
+  std::printf("CPU per certificate: server %.0f us, load generator %.0f us\n",
+              serverCpu * 1e6 / count, benchCpu * 1e6 / count);
+  return summary;
+}
 
+// POST /api/v1/agents/{id}/csr for certificates created (and waiting in
+// AwaitingCSR) beforehand.
+certctl::bench::Summary loadAgentCsrs(certctl::testing::ServerProcess& server, const Options& opt,
+                                      const std::vector<std::string>& csrs) {
   auto agent = server.post("/api/v1/agents", {{"name", "bench-agent"}, {"hostname", "bench"}});
   if (agent.status != 201) throw std::runtime_error("register agent: " + agent.body);
   std::string agentId = agent.json()["id"];
@@ -204,15 +242,52 @@ certctl::bench::Summary benchCertctl(const Options& opt, const std::vector<std::
   std::this_thread::sleep_for(std::chrono::seconds(2));  // let the jobs reach AwaitingCSR
 
   std::string path = "/api/v1/agents/" + agentId + "/csr";
-  auto summary = runLoad(static_cast<int>(csrs.size()), opt.clients, makeClient,
-                         [&](certctl::bench::Client& client, int i) {
-                           json body = {{"certificate_id", certIds[static_cast<std::size_t>(i)]},
-                                        {"csr_pem", csrs[static_cast<std::size_t>(i)]}};
-                           std::string out;
-                           int status = client.post(path, body.dump(), out);
-                           if (status != 200) reportError(status, out);
-                           return status == 200;
-                         });
+  return measuredLoad(server, opt, static_cast<int>(csrs.size()),
+                      [&](certctl::bench::Client& client, int i) {
+                        json body = {{"certificate_id", certIds[static_cast<std::size_t>(i)]},
+                                     {"csr_pem", csrs[static_cast<std::size_t>(i)]}};
+                        std::string out;
+                        int status = client.post(path, body.dump(), out);
+                        if (status != 200) reportError(status, out);
+                        return status == 200;
+                      });
+}
+
+// EST simpleenroll (RFC 7030): base64 DER CSRs, anonymous; each enrollment
+// creates its managed certificate, job and version.
+certctl::bench::Summary loadEstEnrollments(certctl::testing::ServerProcess& server,
+                                           const Options& opt,
+                                           const std::vector<std::string>& csrs) {
+  std::vector<std::string> bodies;
+  bodies.reserve(csrs.size());
+  for (const auto& pem : csrs) bodies.push_back(pki::base64Encode(pki::Csr::fromPem(pem).toDer()));
+  return measuredLoad(
+      server, opt, static_cast<int>(csrs.size()), [&](certctl::bench::Client& client, int i) {
+        std::string out;
+        int status = client.post("/.well-known/est/simpleenroll",
+                                 bodies[static_cast<std::size_t>(i)], out, "application/pkcs10");
+        if (status != 200) reportError(status, out);
+        return status == 200;
+      });
+}
+
+certctl::bench::Summary benchCertctl(const Options& opt, const std::vector<std::string>& csrs) {
+  std::unique_ptr<certctl::bench::PostgresDatabase> pg;
+  certctl::testing::ServerProcessOptions so;
+  so.ownDatabase = false;
+  so.env = {{"CERTCTL_RATE_LIMIT_ENABLED", "false"},
+            {"CERTCTL_LOG_LEVEL", "warn"},
+            {"CERTCTL_KEYGEN_MODE", "agent"},
+            {"CERTCTL_DATABASE_MAX_CONNS", "32"}};
+  if (opt.est) so.env["CERTCTL_EST_ENABLED"] = "true";
+  if (opt.dialect == "postgres") {
+    pg = std::make_unique<certctl::bench::PostgresDatabase>(opt.pgUrl);
+    so.env["CERTCTL_DATABASE_URL"] = pg->url();
+  }
+  certctl::testing::ServerProcess server(so);
+  std::cout << "certctl-server (" << opt.dialect << ") on port " << server.port() << std::endl;
+
+  auto summary = opt.est ? loadEstEnrollments(server, opt, csrs) : loadAgentCsrs(server, opt, csrs);
 
   // Every 200 must be a stored version: counted in the database itself.
   auto db = certctl::store::Database::open(server.databaseUrl(), 1);
@@ -241,6 +316,7 @@ class SpawnedProcess {
       throw std::runtime_error("cannot start " + argv[0]);
     posix_spawn_file_actions_destroy(&actions);
   }
+  pid_t pid() const { return pid_; }
   ~SpawnedProcess() {
     kill(pid_, SIGTERM);
     waitpid(pid_, nullptr, 0);
@@ -299,7 +375,8 @@ certctl::bench::Summary benchCfssl(const Options& opt, const std::vector<std::st
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   std::cout << "cfssl serve on port " << port << std::endl;
-  return runLoad(
+  double cfsslCpuBefore = processCpuSeconds(cfssl.pid());
+  auto summary = runLoad(
       static_cast<int>(csrs.size()), opt.clients,
       [&] { return std::make_unique<PlainClient>(port); },
       [&](PlainClient& client, int i) {
@@ -309,6 +386,10 @@ certctl::bench::Summary benchCfssl(const Options& opt, const std::vector<std::st
         return client.post("/api/v1/cfssl/sign", body.dump(), response) == 200 &&
                response.find("\"success\":true") != std::string::npos;
       });
+  std::printf(
+      "CPU per certificate: cfssl %.0f us\n",
+      (processCpuSeconds(cfssl.pid()) - cfsslCpuBefore) * 1e6 / static_cast<double>(csrs.size()));
+  return summary;
 }
 
 }  // namespace
@@ -324,7 +405,9 @@ int main(int argc, char** argv) {
   std::printf("made %d CSRs in %.1f s\n", opt.certs, secondsSince(csrStart));
   try {
     auto ours = benchCertctl(opt, csrs);
-    printSummary("certctl (REST, stored) " + opt.dialect, ours);
+    printSummary(
+        std::string(opt.est ? "certctl (EST, stored) " : "certctl (REST, stored) ") + opt.dialect,
+        ours);
     if (opt.cfssl) {
       auto theirs = benchCfssl(opt, csrs);
       printSummary("cfssl serve (not stored)", theirs);

@@ -72,6 +72,7 @@ class ServerProcess {
   // SIGKILL and wait: a crash, nothing is flushed or finished.
   void crash();
   std::string log() const;  // what the server printed so far
+  pid_t pid() const { return pid_; }
 
  private:
   HttpResult doRequest(const std::string& method, const std::string& path, const std::string& body,
