@@ -12,6 +12,7 @@
 
 #include "certctl/build_info.h"
 #include "core/app/api_key_file.h"
+#include "core/app/lua_services.h"
 #include "core/app/routes.h"
 #include "core/config/config.h"
 #include "core/config/logging.h"
@@ -21,6 +22,7 @@
 #include "core/plugins/plugin_host.h"
 #include "core/protocols/est_routes.h"
 #include "core/protocols/ocsp_responder.h"
+#include "core/protocols/scep_routes.h"
 #include "core/scheduler/crl_generation_loop.h"
 #include "core/scheduler/job_scheduler.h"
 #include "core/scheduler/periodic_loop.h"
@@ -160,8 +162,15 @@ int serve(const config::Config& cfg) {
     serverOptions.keyFile = tls.serverKey.string();
   }
 
+  // Lua hooks (DNS-01, CA scripts, policy rules): plugins reach them only
+  // through the host services of the ABI.
+  lua::LuaRuntime luaRuntime(luaSettings(cfg));
+  spdlog::info("lua hooks: loaded from {}", luaRuntime.settings().hookDir.string());
+  registerLuaPolicyRule(luaRuntime);
+
   plugins::PluginHostOptions pluginOptions;
   pluginOptions.searchDirs = plugins::PluginHost::defaultSearchDirs(cfg.pluginDir);
+  pluginOptions.services.runLuaHook = runLuaHookService(luaRuntime);
   plugins::PluginHost pluginHost(std::move(pluginOptions));
   pluginHost.scan();
   spdlog::info("plugins: {} loaded, {} refused (GET /api/v1/plugins lists them)",
@@ -278,6 +287,12 @@ int serve(const config::Config& cfg) {
                  cfg.estEnrollmentPassword.empty() ? "anonymous enrollment"
                                                    : "HTTP Basic enrollment password");
   }
+  if (cfg.scepEnabled) {
+    protocols::registerScepRoutes(
+        router, issuers, issuance,
+        {cfg.scepIssuerId, cfg.scepChallengePassword, cfg.scepRaCertPath, cfg.scepRaKeyPath});
+    spdlog::info("SCEP server enabled: /scep issues with {}", cfg.scepIssuerId);
+  }
 
   std::unique_ptr<http::RateLimiter> limiter;
   if (cfg.rateLimitEnabled)
@@ -305,6 +320,7 @@ int serve(const config::Config& cfg) {
   lifecycle.stop();
   agents.stop();
   auditLog.flush();
+  services::registerExternalPolicyRule("Lua", {});  // it refers to luaRuntime
   return 0;
 }
 

@@ -460,6 +460,41 @@ const Variable kVariables[] = {
     {"CERTCTL_EST_ENROLLMENT_PASSWORD", "(none: anonymous)",
      "Shared secret EST clients send as the HTTP Basic password of simpleenroll.",
      [](Config& c, string_view, string_view v) { c.estEnrollmentPassword = std::string(v); }},
+    {"CERTCTL_SCEP_ENABLED", "false",
+     "Serve SCEP (RFC 8894) at /scep; needs the challenge password and the RA pair.",
+     [](Config& c, string_view n, string_view v) { c.scepEnabled = parseBool(n, v); }},
+    {"CERTCTL_SCEP_ISSUER_ID", "iss-local", "The issuer that signs SCEP enrollments.",
+     [](Config& c, string_view n, string_view v) {
+       c.scepIssuerId = std::string(trim(v));
+       if (c.scepIssuerId.empty()) throw ConfigError(std::string(n), "must not be empty");
+     }},
+    {"CERTCTL_SCEP_CHALLENGE_PASSWORD", "(none: SCEP refuses to start)",
+     "Shared secret SCEP clients put in the CSR's challengePassword attribute.",
+     [](Config& c, string_view, string_view v) { c.scepChallengePassword = std::string(v); }},
+    {"CERTCTL_SCEP_RA_CERT_PATH", "(none)", "PEM certificate of the SCEP registration authority.",
+     [](Config& c, string_view, string_view v) { c.scepRaCertPath = std::string(trim(v)); }},
+    {"CERTCTL_SCEP_RA_KEY_PATH", "(none)", "PEM private key of the SCEP RA (mode 0600).",
+     [](Config& c, string_view, string_view v) { c.scepRaKeyPath = std::string(trim(v)); }},
+    {"CERTCTL_LUA_HOOK_DIR", "(share/certctl/lua)",
+     "Directory Lua hooks (DNS, CA scripts, policy rules) are loaded from, by relative name.",
+     [](Config& c, string_view, string_view v) { c.luaHookDir = std::string(v); }},
+    {"CERTCTL_LUA_INSTRUCTION_BUDGET", "100000000",
+     "Lua VM instructions one hook call may run, 1000-10000000000.",
+     [](Config& c, string_view n, string_view v) {
+       c.luaInstructionBudget = parseInteger<long long>(n, v, 1000, 10000000000LL);
+     }},
+    {"CERTCTL_LUA_TIMEOUT", "60s", "Wall-clock budget of one hook call, 100ms-1h.",
+     [](Config& c, string_view n, string_view v) {
+       c.luaTimeout = parseDurationValue(n, v);
+       if (c.luaTimeout < std::chrono::milliseconds(100) || c.luaTimeout > std::chrono::hours(1))
+         throw ConfigError(std::string(n), "must be between 100ms and 1h");
+     }},
+    {"CERTCTL_LUA_HTTP_ALLOW_LOOPBACK", "false",
+     "Let certctl.http reach loopback addresses (metadata and link-local stay refused).",
+     [](Config& c, string_view n, string_view v) { c.luaHttpAllowLoopback = parseBool(n, v); }},
+    {"CERTCTL_LUA_ENV_ALLOW", "(none)",
+     "Comma-separated environment variables certctl.env may read (CERTCTL_DNS_* always).",
+     [](Config& c, string_view, string_view v) { c.luaEnvAllow = splitList(v); }},
 };
 
 const Variable* findVariable(std::string_view name) {

@@ -55,12 +55,23 @@ struct Config {
   std::string tlsCertPath, tlsKeyPath;  // CERTCTL_TLS_CERT_PATH / _KEY_PATH: both or neither
   std::string caCertPath, caKeyPath;    // CERTCTL_CA_CERT_PATH / _KEY_PATH: both or neither
   std::chrono::milliseconds ocspResponderRotationGrace{604800000};  // 7 days
-  std::string publicUrl;                  // CERTCTL_PUBLIC_URL ("" = https://<host>:<port>)
-  std::string pluginDir;                  // CERTCTL_PLUGIN_DIR
-  bool demo = false;                      // CERTCTL_DEMO: seed demo data
-  bool estEnabled = false;                // CERTCTL_EST_ENABLED: /.well-known/est/ routes
-  std::string estIssuerId = "iss-local";  // CERTCTL_EST_ISSUER_ID
-  std::string estEnrollmentPassword;      // CERTCTL_EST_ENROLLMENT_PASSWORD ("" = anonymous)
+  std::string publicUrl;                   // CERTCTL_PUBLIC_URL ("" = https://<host>:<port>)
+  std::string pluginDir;                   // CERTCTL_PLUGIN_DIR
+  bool demo = false;                       // CERTCTL_DEMO: seed demo data
+  bool estEnabled = false;                 // CERTCTL_EST_ENABLED: /.well-known/est/ routes
+  std::string estIssuerId = "iss-local";   // CERTCTL_EST_ISSUER_ID
+  std::string estEnrollmentPassword;       // CERTCTL_EST_ENROLLMENT_PASSWORD ("" = anonymous)
+  bool scepEnabled = false;                // CERTCTL_SCEP_ENABLED: /scep
+  std::string scepIssuerId = "iss-local";  // CERTCTL_SCEP_ISSUER_ID
+  std::string scepChallengePassword;  // CERTCTL_SCEP_CHALLENGE_PASSWORD (required when enabled)
+  std::string scepRaCertPath;         // CERTCTL_SCEP_RA_CERT_PATH
+  std::string scepRaKeyPath;          // CERTCTL_SCEP_RA_KEY_PATH (0600)
+  // Lua hooks (docs/lua.md).
+  std::string luaHookDir;                       // CERTCTL_LUA_HOOK_DIR ("" = auto-detected)
+  long long luaInstructionBudget = 100000000;   // CERTCTL_LUA_INSTRUCTION_BUDGET
+  std::chrono::milliseconds luaTimeout{60000};  // CERTCTL_LUA_TIMEOUT (wall clock per call)
+  bool luaHttpAllowLoopback = false;            // CERTCTL_LUA_HTTP_ALLOW_LOOPBACK
+  std::vector<std::string> luaEnvAllow;         // CERTCTL_LUA_ENV_ALLOW: comma-separated names
 
   // The file path of a sqlite:// database URL, "" for any other database.
   std::string sqlitePath() const;

@@ -24,10 +24,15 @@ const std::vector<std::string> kRevocationReasons = {
     "unspecified", "keyCompromise",        "caCompromise",    "affiliationChanged",
     "superseded",  "cessationOfOperation", "certificateHold", "privilegeWithdrawn"};
 // The five rule types of the feature inventory, plus CertificateLifetime,
-// which the original API's PolicyType enum also accepts.
-const std::vector<std::string> kPolicyTypes = {"AllowedIssuers",   "AllowedDomains",
-                                               "RequiredMetadata", "AllowedEnvironments",
-                                               "RenewalLeadTime",  "CertificateLifetime"};
+// which the original API's PolicyType enum also accepts, and Lua (a script
+// under the hook directory's policy/, docs/lua.md).
+const std::vector<std::string> kPolicyTypes = {"AllowedIssuers",
+                                               "AllowedDomains",
+                                               "RequiredMetadata",
+                                               "AllowedEnvironments",
+                                               "RenewalLeadTime",
+                                               "CertificateLifetime",
+                                               "Lua"};
 const std::vector<std::string> kSeverities = {"Warning", "Error", "Critical"};
 const std::vector<std::string> kAgentStatuses = {"Online", "Offline", "Degraded"};
 

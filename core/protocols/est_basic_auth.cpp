@@ -1,8 +1,5 @@
 #include "core/protocols/est_basic_auth.h"
 
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
-
 #include <cctype>
 
 #include "sdk/pki/base64.h"
@@ -10,13 +7,6 @@
 namespace certctl::protocols {
 
 namespace {
-
-std::string sha256(std::string_view data) {
-  std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         reinterpret_cast<unsigned char*>(digest.data()));
-  return digest;
-}
 
 // The password of "Basic base64(user:password)"; false for any other header.
 bool basicPassword(std::string_view header, std::string& password) {
@@ -38,15 +28,12 @@ bool basicPassword(std::string_view header, std::string& password) {
 
 }  // namespace
 
-EstBasicAuth::EstBasicAuth(std::string password)
-    : passwordDigest_(password.empty() ? std::string() : sha256(password)) {}
+EstBasicAuth::EstBasicAuth(std::string password) : password_(password) {}
 
 bool EstBasicAuth::allows(std::string_view authorizationHeader) const {
   if (!required()) return true;
   std::string password;
-  if (!basicPassword(authorizationHeader, password)) return false;
-  std::string presented = sha256(password);
-  return CRYPTO_memcmp(presented.data(), passwordDigest_.data(), presented.size()) == 0;
+  return basicPassword(authorizationHeader, password) && password_.matches(password);
 }
 
 }  // namespace certctl::protocols

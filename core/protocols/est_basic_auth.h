@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/protocols/shared_secret.h"
+
 namespace certctl::protocols {
 
 // The EST enrollment password (CERTCTL_EST_ENROLLMENT_PASSWORD) checked
@@ -13,14 +15,13 @@ class EstBasicAuth {
  public:
   explicit EstBasicAuth(std::string password);
 
-  bool required() const { return !passwordDigest_.empty(); }
-  // True when no password is configured or the header carries it. The
-  // comparison is over SHA-256 digests with CRYPTO_memcmp, so its time
-  // depends on neither the password's length nor the first differing byte.
+  bool required() const { return !password_.empty(); }
+  // True when no password is configured or the header carries it (compared
+  // in constant time, see SharedSecret).
   bool allows(std::string_view authorizationHeader) const;
 
  private:
-  std::string passwordDigest_;  // raw SHA-256 of the password, "" = anonymous
+  SharedSecret password_;  // empty = anonymous
 };
 
 }  // namespace certctl::protocols

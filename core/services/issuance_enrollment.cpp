@@ -56,8 +56,17 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
                       {"source", source},
                       {"created_at", now},
                       {"updated_at", now}};
-  resources_.repository().insert(domain::requireResource("certificates"), certificate);
   std::string certificateId = certificate["id"].get<std::string>();
+  try {
+    resources_.repository().insert(domain::requireResource("certificates"), certificate);
+  } catch (const domain::ApiError& e) {
+    // Names are unique, and a device enrolls again under the same CN (a
+    // re-provisioned phone, a second SCEP transaction): that enrollment is
+    // a certificate of its own, named after its id.
+    if (e.kind() != domain::ErrorKind::Conflict) throw;
+    certificate["name"] = names["common_name"].get<std::string>() + " (" + certificateId + ")";
+    resources_.repository().insert(domain::requireResource("certificates"), certificate);
+  }
   json job = {{"id", generateId("j-", "")},
               {"type", "Issuance"},
               {"certificate_id", certificateId},

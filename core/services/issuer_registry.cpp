@@ -35,7 +35,9 @@ IssuerRegistry::IssuerRegistry(plugins::PluginHost& host, ResourceService& resou
 IssuerRegistry::~IssuerRegistry() = default;
 
 std::string IssuerRegistry::pluginType(const std::string& storedType) {
-  return storedType == "local-ca" ? "GenericCA" : storedType;
+  if (storedType == "local-ca") return "GenericCA";
+  if (storedType == "script") return "OpenSSL";
+  return storedType;
 }
 
 void IssuerRegistry::attach() {

@@ -62,7 +62,7 @@ class IssuerRegistry {
   void ensureDefaultLocalIssuer(const std::string& caCertPath, const std::string& caKeyPath);
 
   // The plugin type for a stored type name: "local-ca" is our alias of the
-  // original product's "GenericCA".
+  // original product's "GenericCA", "script" of its "OpenSSL" (custom CA).
   static std::string pluginType(const std::string& storedType);
 
   static constexpr const char* kDefaultIssuerId = "iss-local";

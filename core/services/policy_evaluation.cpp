@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 
 #include "core/domain/errors.h"
 #include "core/services/profile_enforcement.h"
@@ -226,7 +228,36 @@ const std::map<std::string, ConfigShape>& configShapes() {
   return shapes;
 }
 
+std::shared_mutex externalMutex;
+std::map<std::string, ExternalPolicyRule>& externalRules() {
+  static std::map<std::string, ExternalPolicyRule> rules;
+  return rules;
+}
+
+ExternalPolicyRule externalRule(const std::string& type) {
+  std::shared_lock lock(externalMutex);
+  auto it = externalRules().find(type);
+  return it == externalRules().end() ? ExternalPolicyRule() : it->second;
+}
+
+PolicyFinding findingFor(const json& rule, const std::string& type) {
+  PolicyFinding f;
+  f.ruleId = rule.value("id", std::string());
+  f.ruleName = rule.value("name", f.ruleId);
+  f.ruleType = type;
+  f.severity = rule.value("severity", std::string("Warning"));
+  return f;
+}
+
 }  // namespace
+
+void registerExternalPolicyRule(const std::string& type, ExternalPolicyRule rule) {
+  std::unique_lock lock(externalMutex);
+  if (rule)
+    externalRules()[type] = std::move(rule);
+  else
+    externalRules().erase(type);
+}
 
 std::string PolicyFinding::describe() const {
   return "policy " + ruleName + " (" + ruleId + ", " + ruleType + ", " + severity + "): " + message;
@@ -239,17 +270,26 @@ std::vector<PolicyFinding> evaluatePolicies(const std::vector<json>& rules,
     if (!ruleEnabled(rule)) continue;
     std::string type = rule.value("type", std::string());
     auto evaluator = evaluators().find(type);
-    if (evaluator == evaluators().end()) continue;
+    ExternalPolicyRule external =
+        evaluator == evaluators().end() ? externalRule(type) : ExternalPolicyRule();
+    if (evaluator == evaluators().end() && !external) continue;
     json config = rule.value("config", json::object());
     if (!config.is_object()) config = json::object();
     if (!inScope(type, config, subject)) continue;
+    if (external) {
+      for (auto& violation : external(config, subject)) {
+        PolicyFinding f = findingFor(rule, type);
+        if (!violation.severity.empty()) f.severity = violation.severity;
+        f.message = std::move(violation.message);
+        f.details = std::move(violation.details);
+        f.details["rule_type"] = type;
+        findings.push_back(std::move(f));
+      }
+      continue;
+    }
     Outcome outcome = evaluator->second(config, subject);
     if (outcome.message.empty()) continue;
-    PolicyFinding f;
-    f.ruleId = rule.value("id", std::string());
-    f.ruleName = rule.value("name", f.ruleId);
-    f.ruleType = type;
-    f.severity = rule.value("severity", std::string("Warning"));
+    PolicyFinding f = findingFor(rule, type);
     f.message = outcome.message;
     f.details = outcome.details;
     f.details["rule_type"] = type;
@@ -273,6 +313,16 @@ void validatePolicyFields(const json& values, const json* current) {
                     ? values["config"]
                     : (current ? current->value("config", json::object()) : json::object());
   if (!config.is_object()) throw domain::badRequest("config", "config must be a JSON object");
+  if (type == "Lua") {
+    auto script = config.find("script");
+    if (script == config.end() || !script->is_string() || script->get<std::string>().empty())
+      throw domain::badRequest("config", "config.script must name a script under policy/");
+    const auto name = script->get<std::string>();
+    if (name.front() == '/' || name.find("..") != std::string::npos)
+      throw domain::badRequest("config", "config.script must be a relative name without '..'");
+    if (config.contains("params") && !config["params"].is_object())
+      throw domain::badRequest("config", "config.params must be an object");
+  }
   auto shape = configShapes().find(type);
   if (shape == configShapes().end()) return;
   auto checkList = [&](const char* key) {

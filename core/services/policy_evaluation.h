@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,21 @@ struct PolicyFinding {
   // "policy <name> (<id>, <type>, <severity>): <message>"
   std::string describe() const;
 };
+
+// A rule type evaluated outside this file (the Lua rule, whose scripts the
+// server runs): the violations of one rule for one subject. A violation with
+// an empty severity takes the rule's.
+struct PolicyViolation {
+  std::string message;
+  std::string severity;
+  nlohmann::json details = nlohmann::json::object();
+};
+using ExternalPolicyRule =
+    std::function<std::vector<PolicyViolation>(const nlohmann::json& config, const PolicySubject&)>;
+
+// Registers (or, with an empty function, removes) the evaluator of `type`.
+// Set once at start-up; evaluatePolicies skips rules of a type with none.
+void registerExternalPolicyRule(const std::string& type, ExternalPolicyRule rule);
 
 // Evaluates every enabled rule in `rules` (disabled ones are skipped, as are
 // rules whose scope does not cover the subject) and returns one finding per

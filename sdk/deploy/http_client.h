@@ -21,6 +21,9 @@ struct HttpEndpoint {
   std::string url() const;         // for messages
 };
 
+// True for "localhost", 127.0.0.0/8 and ::1.
+bool isLoopbackHost(const std::string& host);
+
 // Parses `url` from the config field `field`. Only http: a remote admin
 // endpoint over https needs client certificates, which this client does not
 // have. A host that is not loopback is refused unless `allowRemote` (the

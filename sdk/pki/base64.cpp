@@ -106,4 +106,30 @@ std::string base64Decode(std::string_view text, std::string_view what) {
   return out;
 }
 
+std::string base64UrlEncode(std::string_view bytes) {
+  std::string out = base64Encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (auto& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::string base64UrlDecode(std::string_view text, std::string_view what) {
+  std::string standard(text);
+  for (auto& c : standard) {
+    if (c == '-') {
+      c = '+';
+    } else if (c == '_') {
+      c = '/';
+    } else if (c == '+' || c == '/' || c == '=' || kDecode[static_cast<unsigned char>(c)] == 0x80) {
+      throw PkiError(std::string(what) + " is not valid base64url");
+    }
+  }
+  if (standard.size() % 4 == 1) throw PkiError(std::string(what) + " is not valid base64url");
+  standard.append((4 - standard.size() % 4) % 4, '=');
+  return standard.empty() ? std::string() : base64Decode(standard, what);
+}
+
 }  // namespace certctl::sdk::pki

@@ -126,12 +126,15 @@ inline nlohmann::json lookupCertificateBySerial(const std::string& serial,
       "lookup_certificate_by_serial", request);
 }
 
+// `timeoutSeconds` > 0 asks for a wall-clock budget shorter than the host's.
 inline nlohmann::json runLuaHook(const std::string& hook, const std::string& function,
-                                 const nlohmann::json& args) {
+                                 const nlohmann::json& args, int timeoutSeconds = 0) {
   const certctl_host* h = detail::g_host;
+  nlohmann::json request = {{"hook", hook}, {"function", function}, {"args", args}};
+  if (timeoutSeconds > 0) request["timeout_seconds"] = timeoutSeconds;
   return detail::callHostService(
       h != nullptr && CERTCTL_HAS_FIELD(h, certctl_host, run_lua_hook) ? h->run_lua_hook : nullptr,
-      "run_lua_hook", {{"hook", hook}, {"function", function}, {"args", args}});
+      "run_lua_hook", request);
 }
 
 }  // namespace certctl::sdk

@@ -144,7 +144,6 @@ Options parseOptions(int argc, char** argv) {
   return o;
 }
 
-
 struct PhaseResult {
   Summary summary;
   long long reconnects = 0;

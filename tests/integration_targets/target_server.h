@@ -13,6 +13,7 @@
 #include "sdk/deploy/tls_probe.h"
 #include "sdk/pki/certificate.h"
 #include "sdk/pki/private_key.h"
+#include "tests/support/background_process.h"
 
 namespace certctl::testing::targets {
 
@@ -38,24 +39,7 @@ class TestCa {
   sdk::pki::Certificate cert_;
 };
 
-// A process of ours in its own process group, output to a log file;
-// stopped (TERM, then KILL to the whole group) by stop() or the destructor.
-class BackgroundProcess {
- public:
-  BackgroundProcess(const std::vector<std::string>& argv, const std::filesystem::path& logFile,
-                    const std::map<std::string, std::string>& env = {});
-  ~BackgroundProcess();
-  BackgroundProcess(const BackgroundProcess&) = delete;
-  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-
-  pid_t pid() const { return pid_; }
-  bool running();
-  void stop();
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-};
+using certctl::testing::BackgroundProcess;
 
 enum class ServerKind { Nginx, Apache, Haproxy, Postfix, Dovecot, Caddy };
 

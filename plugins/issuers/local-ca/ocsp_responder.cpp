@@ -12,12 +12,16 @@
 #include "sdk/pki/openssl_error.h"
 #include "sdk/pki/private_key.h"
 #include "sdk/pki/secure_file.h"
+#include "sdk/pki/state_dir.h"
 #include "sdk/plugin/host.h"
 #include "sdk/plugin/plugin_error.h"
-#include "state_dir.h"
 #include "time_format.h"
 
 namespace certctl::local_ca {
+
+using sdk::pki::ensurePrivateDirectory;
+using sdk::pki::readFileIfExists;
+using sdk::pki::StateDirLock;
 
 namespace {
 

@@ -110,6 +110,16 @@ json versionsOf(ServerProcess& server, const std::string& certificateId) {
   return response.json()["data"];
 }
 
+json waitForFirstVersion(ServerProcess& server, const std::string& certificateId,
+                         const std::string& issuerId) {
+  waitForJob(server, certificateId, "Completed");
+  waitForCertificate(server, certificateId, "Active");
+  json versions = versionsOf(server, certificateId);
+  REQUIRE(versions.size() == 1);
+  CHECK(versions[0]["issuer_id"] == issuerId);
+  return versions[0];
+}
+
 fs::path localCaCert(const ServerProcess& server) {
   return server.dataDir() / "issuers" / "iss-local" / "ca.crt";
 }

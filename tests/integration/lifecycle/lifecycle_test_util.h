@@ -43,6 +43,12 @@ nlohmann::json waitForCertificate(ServerProcess& server, const std::string& cert
 
 nlohmann::json versionsOf(ServerProcess& server, const std::string& certificateId);
 
+// Waits for the certificate's issuance job to complete and the certificate
+// to be Active; REQUIREs it has exactly one version, from `issuerId`, and
+// returns that version.
+nlohmann::json waitForFirstVersion(ServerProcess& server, const std::string& certificateId,
+                                   const std::string& issuerId);
+
 // The self-signed local CA certificate of iss-local, as the plugin keeps it.
 std::filesystem::path localCaCert(const ServerProcess& server);
 

@@ -8,11 +8,13 @@
 #include <sstream>
 
 #include "tests/integration/lifecycle/lifecycle_test_util.h"
+#include "tests/integration/protocols/protocol_test_util.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 #include "tests/support/test_database.h"
 
 using namespace certctl::testing;
+using namespace certctl::testing::protocols;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -26,19 +28,6 @@ ServerProcessOptions estServer() {
                  {"CERTCTL_EST_ISSUER_ID", "iss-local"},
                  {"CERTCTL_EST_ENROLLMENT_PASSWORD", kPassword}};
   return options;
-}
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void require(const std::vector<std::string>& argv) {
-  auto result = runProcess(argv);
-  INFO(argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << ": " << result.output);
-  REQUIRE(result.exitCode == 0);
 }
 
 // curl's HTTP status for a POST of `bodyFile` to simpleenroll; the body goes to `out`.

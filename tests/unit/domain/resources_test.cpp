@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "certctl/build_info.h"
 #include <nlohmann/json.hpp>
+#include "certctl/build_info.h"
 
 #include <algorithm>
 #include <cctype>
@@ -217,6 +217,16 @@ void parseInto(Schema& schema, const std::string& sql) {
     size_t end = upper.find(';', i);
     std::string rest = sql.substr(i, end - i);
     std::string restUpper = toUpper(rest);
+    // ADD CONSTRAINT name CHECK (column IN (...)): a widened enum (0004).
+    size_t check = restUpper.find("ADD CONSTRAINT ");
+    if (check != std::string::npos &&
+        (check = restUpper.find("CHECK", check)) != std::string::npos) {
+      size_t c = rest.find('(', check) + 1;
+      std::string column = identifierAt(rest, c);
+      auto& columns = schema.tables[table];
+      if (columns.count(column)) columns[column].definition += " " + rest.substr(check);
+      continue;
+    }
     size_t add = restUpper.find("ADD COLUMN ");
     if (add == std::string::npos) continue;
     size_t def = add + std::string("ADD COLUMN ").size();
@@ -529,7 +539,7 @@ TEST_CASE("certificates expose the feature inventory's query surface", "[domain]
 
   const FieldSpec* policyType = findResource("policies")->field("type");
   for (const char* type : {"AllowedIssuers", "AllowedDomains", "RequiredMetadata",
-                           "AllowedEnvironments", "RenewalLeadTime"})
+                           "AllowedEnvironments", "RenewalLeadTime", "Lua"})
     CHECK(std::count(policyType->enumValues.begin(), policyType->enumValues.end(), type));
 }
 

@@ -31,6 +31,7 @@
 #include "sdk/pki/memory_bio.h"
 #include "sdk/pki/ocsp_request.h"
 #include "sdk/pki/private_key.h"
+#include "tests/support/log_capture.h"
 #include "tests/support/plugin_call_error.h"
 #include "tests/support/process.h"
 #include "tests/support/test_database.h"
@@ -46,6 +47,8 @@ using Catch::Matchers::Contains;
 using Clock = std::chrono::system_clock;
 
 using certctl::testing::callError;
+
+using certctl::testing::LogCapture;
 
 namespace {
 
@@ -92,25 +95,6 @@ std::string csrPem(const pki::PrivateKey& key, const std::string& cn,
   for (const auto& san : sans) builder.subjectAltName(san);
   return builder.sign(key).toPem();
 }
-
-// Collects what the host and the plugin log while alive.
-struct LogCapture {
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink =
-      std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(512);
-  std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
-
-  LogCapture() {
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous); }
-  std::string text() const {
-    std::string all;
-    for (const auto& line : sink->last_formatted()) all += line;
-    return all;
-  }
-};
 
 // The plugin loaded into a host, and a scratch directory.
 struct LocalCa {

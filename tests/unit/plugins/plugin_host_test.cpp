@@ -19,6 +19,7 @@
 #include "core/plugins/plugin_call_error.h"
 #include "core/plugins/plugin_host.h"
 #include "core/plugins/plugin_routes.h"
+#include "tests/support/log_capture.h"
 #include "tests/support/plugin_call_error.h"
 #include "tests/support/test_database.h"
 
@@ -29,6 +30,8 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 using certctl::testing::callError;
+
+using certctl::testing::LogCapture;
 
 namespace {
 
@@ -60,24 +63,6 @@ std::string refusalOf(const PluginHost& host, const fs::path& file) {
 }
 
 // Collects what the host (and plugins through it) log while alive.
-struct LogCapture {
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink =
-      std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(512);
-  std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
-
-  LogCapture() {
-    auto logger = std::make_shared<spdlog::logger>("capture", sink);
-    logger->set_level(spdlog::level::trace);
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous); }
-  std::string text() const {
-    std::string all;
-    for (const auto& line : sink->last_formatted()) all += line;
-    return all;
-  }
-};
-
 }  // namespace
 
 TEST_CASE("every broken plugin is refused with its reason; the host keeps going",

@@ -1,4 +1,4 @@
-#include "state_dir.h"
+#include "sdk/pki/state_dir.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <system_error>
 
-namespace certctl::local_ca {
+namespace certctl::sdk::pki {
 
 namespace fs = std::filesystem;
 
@@ -72,4 +72,4 @@ std::optional<std::string> readFileIfExists(const fs::path& path) {
   return data;
 }
 
-}  // namespace certctl::local_ca
+}  // namespace certctl::sdk::pki

@@ -1,0 +1,200 @@
+#include "core/protocols/scep_routes.h"
+
+#include <openssl/x509.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "core/domain/errors.h"
+#include "core/protocols/scep_message.h"
+#include "core/protocols/shared_secret.h"
+#include "sdk/pki/base64.h"
+#include "sdk/pki/certificate.h"
+#include "sdk/pki/csr.h"
+#include "sdk/pki/pkcs7.h"
+
+namespace certctl::protocols {
+
+namespace {
+
+namespace pki = sdk::pki;
+
+// RFC 8894 section 3.5.2. SCEPStandard implies AES, SHA-256 and
+// POSTPKIOperation; they are listed too for clients that predate it.
+// No "Renewal": a RenewalReq is accepted but authenticated like a PKCSReq.
+constexpr const char* kCapabilities = "POSTPKIOperation\nSHA-256\nAES\nSCEPStandard\n";
+
+std::string readFile(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(std::string(what) + ": cannot read " + path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct RaIdentity {
+  pki::Certificate certificate;
+  pki::PrivateKey key;
+};
+
+RaIdentity loadRa(const ScepSettings& settings) {
+  if (settings.raCertPath.empty() || settings.raKeyPath.empty())
+    throw std::runtime_error(
+        "CERTCTL_SCEP_RA_CERT_PATH and CERTCTL_SCEP_RA_KEY_PATH are required with SCEP enabled");
+  struct stat st {};
+  if (::stat(settings.raKeyPath.c_str(), &st) != 0)
+    throw std::runtime_error("CERTCTL_SCEP_RA_KEY_PATH: cannot read " + settings.raKeyPath);
+  if ((st.st_mode & 077) != 0)
+    throw std::runtime_error("CERTCTL_SCEP_RA_KEY_PATH: " + settings.raKeyPath +
+                             " is readable by group or others; make it 0600");
+  RaIdentity ra{
+      pki::Certificate::fromPem(readFile(settings.raCertPath, "CERTCTL_SCEP_RA_CERT_PATH")),
+      pki::PrivateKey::fromPem(readFile(settings.raKeyPath, "CERTCTL_SCEP_RA_KEY_PATH"))};
+  if (X509_check_private_key(ra.certificate.get(), ra.key.get()) != 1)
+    throw std::runtime_error("CERTCTL_SCEP_RA_KEY_PATH does not match CERTCTL_SCEP_RA_CERT_PATH");
+  return ra;
+}
+
+// The challengePassword attribute of a PKCS#10 request (RFC 2985 5.4.1).
+std::string challengePassword(const pki::Csr& csr) {
+  int index = X509_REQ_get_attr_by_NID(csr.get(), NID_pkcs9_challengePassword, -1);
+  if (index < 0) return {};
+  X509_ATTRIBUTE* attribute = X509_REQ_get_attr(csr.get(), index);
+  ASN1_TYPE* value = attribute ? X509_ATTRIBUTE_get0_type(attribute, 0) : nullptr;
+  if (!value) return {};
+  switch (value->type) {
+    case V_ASN1_PRINTABLESTRING:
+    case V_ASN1_UTF8STRING:
+    case V_ASN1_IA5STRING:
+    case V_ASN1_T61STRING: {
+      const ASN1_STRING* s = value->value.asn1_string;
+      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
+                         static_cast<std::size_t>(ASN1_STRING_length(s)));
+    }
+    default:
+      return {};
+  }
+}
+
+http::Response binary(std::string contentType, std::string body) {
+  http::Response response;
+  response.status = 200;
+  response.contentType = std::move(contentType);
+  response.body = std::move(body);
+  return response;
+}
+
+http::Response badRequest(const std::string& message) {
+  http::Response response;
+  response.status = 400;
+  response.contentType = "text/plain";
+  response.body = message + "\n";
+  return response;
+}
+
+class ScepResponder {
+ public:
+  ScepResponder(services::IssuerRegistry& issuers, services::IssuanceService& issuance,
+                const ScepSettings& settings)
+      : issuers_(issuers),
+        issuance_(issuance),
+        issuerId_(settings.issuerId),
+        challenge_(settings.challengePassword),
+        ra_(loadRa(settings)) {
+    if (challenge_.empty())
+      throw std::runtime_error(
+          "CERTCTL_SCEP_CHALLENGE_PASSWORD must be set with SCEP enabled: without it anyone "
+          "could enroll");
+  }
+
+  http::Response handle(http::Request& req) {
+    const std::string* operation = req.queryValue("operation");
+    if (!operation) return badRequest("SCEP: the operation query parameter is required");
+    if (*operation == "GetCACaps") return binary("text/plain", kCapabilities);
+    if (*operation == "GetCACert") return caCertificates();
+    if (*operation == "PKIOperation") {
+      std::string message;
+      if (req.method == "POST") {
+        message = req.body;
+      } else {
+        const std::string* encoded = req.queryValue("message");
+        if (!encoded) return badRequest("SCEP: PKIOperation by GET needs the message parameter");
+        try {
+          message = pki::base64Decode(*encoded, "message");
+        } catch (const std::exception&) {
+          return badRequest("SCEP: the message parameter is not base64");
+        }
+      }
+      return pkiOperation(req, message);
+    }
+    return badRequest("SCEP: unknown operation (GetCACaps, GetCACert or PKIOperation)");
+  }
+
+ private:
+  http::Response caCertificates() {
+    std::vector<pki::Certificate> certificates{ra_.certificate};
+    for (auto& c :
+         pki::Certificate::chainFromPem(issuers_.caChainPem(issuerId_), pki::KeyDecoding::Deferred))
+      certificates.push_back(std::move(c));
+    return binary("application/x-x509-ca-ra-cert", pki::pkcs7CertsOnlyDer(certificates));
+  }
+
+  http::Response pkiOperation(http::Request& req, const std::string& message) {
+    ScepRequest request;
+    try {
+      request = parseScepRequest(message, ra_.certificate, ra_.key);
+    } catch (const ScepFormatError& e) {
+      return badRequest(std::string("SCEP: ") + e.what());
+    }
+    auto fail = [&](ScepFailInfo info, const std::string& reason) {
+      spdlog::warn("SCEP transaction {} from {} refused: {}", request.transactionId, req.clientIp,
+                   reason);
+      return binary("application/x-pki-message",
+                    scepFailureReply(request, info, ra_.certificate, ra_.key));
+    };
+    if (request.type == ScepMessageType::CertPoll)
+      return fail(ScepFailInfo::BadCertId, "no pending request (issuance is synchronous)");
+
+    std::optional<pki::Csr> csr;
+    try {
+      csr.emplace(pki::Csr::fromDer(request.content));
+    } catch (const std::exception& e) {
+      return fail(ScepFailInfo::BadRequest, std::string("not a PKCS#10 request: ") + e.what());
+    }
+    if (!challenge_.matches(challengePassword(*csr)))
+      return fail(ScepFailInfo::BadRequest, "wrong or missing challenge password");
+    if (request.type == ScepMessageType::PKCSReq && !request.signer->hasPublicKeyOf(*csr))
+      return fail(ScepFailInfo::BadMessageCheck,
+                  "the message is not signed with the key of the request");
+    req.actor = "scep";
+    try {
+      auto enrolled = issuance_.enrollCsr(issuerId_, *csr, "scep");
+      auto issued = pki::Certificate::fromPem(enrolled.certPem, pki::KeyDecoding::Deferred);
+      return binary("application/x-pki-message",
+                    scepSuccessReply(request, issued, ra_.certificate, ra_.key));
+    } catch (const domain::ApiError& e) {  // incl. a plugin's refusal (PluginCallError)
+      return fail(ScepFailInfo::BadRequest, e.what());
+    }
+  }
+
+  services::IssuerRegistry& issuers_;
+  services::IssuanceService& issuance_;
+  std::string issuerId_;
+  SharedSecret challenge_;
+  RaIdentity ra_;
+};
+
+}  // namespace
+
+void registerScepRoutes(http::Router& router, services::IssuerRegistry& issuers,
+                        services::IssuanceService& issuance, const ScepSettings& settings) {
+  auto responder = std::make_shared<ScepResponder>(issuers, issuance, settings);
+  for (const char* method : {"GET", "POST"})
+    router.add(
+        method, "/scep", [responder](http::Request& req) { return responder->handle(req); }, false);
+}
+
+}  // namespace certctl::protocols

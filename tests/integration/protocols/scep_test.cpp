@@ -1,0 +1,201 @@
+// SCEP (RFC 8894) driven by certmonger from Debian: its scep-submit helper
+// for GetCACaps and GetCACert, and the certmonger daemon (on a private
+// D-Bus session, with its state in a temp dir) for a PKCSReq enrollment,
+// as in docs/scep.md.
+//
+// The server runs in plain HTTP here: certmonger 0.79's scep-submit sends
+// PKIOperation without the -R trust file (it falls back to the system
+// bundle), so over HTTPS with a private CA only GetCACaps/GetCACert work.
+// SCEP protects the request itself (signed, encrypted to the RA).
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/protocols/protocol_test_util.h"
+#include "tests/integration/server/server_test_util.h"
+#include "tests/support/process.h"
+#include "tests/support/server_process.h"
+
+using namespace certctl::testing;
+using namespace certctl::testing::protocols;
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kChallenge = "scep-challenge-secret-1";
+constexpr const char* kScepSubmit = "/usr/lib/certmonger/scep-submit";
+
+// A CA for the local CA's sub-CA mode and an RSA RA certificate it signed
+// (certmonger checks that the RA chains to the CA of GetCACert).
+struct ScepPki {
+  explicit ScepPki(const fs::path& d) : dir(d) {
+    require({"openssl",
+             "req",
+             "-x509",
+             "-newkey",
+             "ec",
+             "-pkeyopt",
+             "ec_paramgen_curve:P-256",
+             "-nodes",
+             "-keyout",
+             (d / "ca.key").string(),
+             "-out",
+             (d / "ca.pem").string(),
+             "-subj",
+             "/CN=certctl SCEP test CA",
+             "-days",
+             "30",
+             "-addext",
+             "basicConstraints=critical,CA:TRUE",
+             "-addext",
+             "keyUsage=critical,keyCertSign,cRLSign"});
+    require({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
+             (d / "ra.key").string(), "-out", (d / "ra.csr").string(), "-subj",
+             "/CN=certctl SCEP test RA"});
+    std::ofstream(d / "ra.ext") << "basicConstraints=CA:FALSE\n"
+                                   "keyUsage=critical,digitalSignature,keyEncipherment\n";
+    require({"openssl", "x509", "-req", "-in", (d / "ra.csr").string(), "-CA",
+             (d / "ca.pem").string(), "-CAkey", (d / "ca.key").string(), "-CAcreateserial", "-days",
+             "30", "-extfile", (d / "ra.ext").string(), "-out", (d / "ra.pem").string()});
+    fs::permissions(d / "ra.key", fs::perms::owner_read | fs::perms::owner_write);
+    fs::permissions(d / "ca.key", fs::perms::owner_read | fs::perms::owner_write);
+  }
+  std::map<std::string, std::string> env(const std::string& challenge = kChallenge) const {
+    return {{"CERTCTL_CA_CERT_PATH", (dir / "ca.pem").string()},
+            {"CERTCTL_CA_KEY_PATH", (dir / "ca.key").string()},
+            {"CERTCTL_SCEP_ENABLED", "true"},
+            {"CERTCTL_SCEP_ISSUER_ID", "iss-local"},
+            {"CERTCTL_SCEP_CHALLENGE_PASSWORD", challenge},
+            {"CERTCTL_SCEP_RA_CERT_PATH", (dir / "ra.pem").string()},
+            {"CERTCTL_SCEP_RA_KEY_PATH", (dir / "ra.key").string()}};
+  }
+  fs::path dir;
+};
+
+// certmonger on its own session bus, state under `state`: adds the SCEP CA
+// and requests a certificate for `cn` with `challenge`, waiting for the
+// outcome; prints `getcert list` and exits with getcert request's status
+// (0 once the certificate is there). Values reach the script as arguments.
+ProcessResult certmongerEnroll(const fs::path& state, const std::string& url, const std::string& cn,
+                               const std::string& challenge) {
+  for (const char* sub : {"config", "requests", "cas", "local", "tmp", "home"})
+    fs::create_directories(state / sub);
+  const std::string script = R"(
+certmonger -n -s -d 2 >"$1/certmonger.log" 2>&1 &
+daemon=$!
+for i in $(seq 50); do getcert list-cas -s >/dev/null 2>&1 && break; sleep 0.1; done
+getcert add-scep-ca -s -c certctl -u "$2"
+getcert request -s -c certctl -f "$1/device.crt" -k "$1/device.key" -N "CN=$3" -D "$3" -L "$4" -w
+status=$?
+getcert list -s
+kill "$daemon" 2>/dev/null
+wait "$daemon" 2>/dev/null
+exit "$status"
+)";
+  std::map<std::string, std::string> env = {
+      {"HOME", (state / "home").string()},
+      {"CERTMONGER_CONFIG_DIR", (state / "config").string()},
+      {"CERTMONGER_REQUESTS_DIR", (state / "requests").string()},
+      {"CERTMONGER_CAS_DIR", (state / "cas").string()},
+      {"CERTMONGER_LOCAL_CA_DIR", (state / "local").string()},
+      {"CERTMONGER_TMPDIR", (state / "tmp").string()}};
+  return runProcess({"dbus-run-session", "--", "bash", "-c", script, "certmonger-enroll",
+                     state.string(), url, cn, challenge},
+                    env, 90s);
+}
+
+}  // namespace
+
+TEST_CASE("SCEP: certmonger reads the CA and enrolls a device with the challenge password",
+          "[protocols][scep]") {
+  TempDir dir;
+  ScepPki pki(dir.path());
+  ServerProcessOptions options;
+  options.tls = false;
+  options.env = pki.env();
+  ServerProcess server(options);
+  const std::string url = server.baseUrl() + "/scep";
+
+  // GetCACaps and GetCACert through certmonger's helper.
+  auto caps = runProcess({kScepSubmit, "-u", url, "-c"});
+  INFO(caps.output);
+  REQUIRE(caps.exitCode == 0);
+  CHECK(caps.output.find("SCEPStandard") != std::string::npos);
+  CHECK(caps.output.find("POSTPKIOperation") != std::string::npos);
+  auto cacert = runProcess({kScepSubmit, "-u", url, "-C"});
+  INFO(cacert.output);
+  REQUIRE(cacert.exitCode == 0);
+  std::ofstream(dir.path() / "getcacert.pem") << cacert.output;
+  auto subjects = runProcess(
+      {"openssl", "crl2pkcs7", "-nocrl", "-certfile", (dir.path() / "getcacert.pem").string()});
+  REQUIRE(subjects.exitCode == 0);
+  CHECK(cacert.output.find(readFile(dir.path() / "ra.pem").substr(0, 200)) != std::string::npos);
+  CHECK(cacert.output.find(readFile(dir.path() / "ca.pem").substr(0, 200)) != std::string::npos);
+
+  // PKCSReq by the certmonger daemon.
+  const fs::path state = dir.path() / "cm-good";
+  auto enrolled = certmongerEnroll(state, url, "device1.scep.example", kChallenge);
+  INFO(enrolled.output);
+  INFO(readFile(state / "certmonger.log").substr(0, 4000));
+  REQUIRE(enrolled.exitCode == 0);
+  CHECK(enrolled.output.find("status: MONITORING") != std::string::npos);
+  REQUIRE(fs::exists(state / "device.crt"));
+  require({"openssl", "verify", "-CAfile", (dir.path() / "ca.pem").string(),
+           (state / "device.crt").string()});
+  auto subject =
+      runProcess({"openssl", "x509", "-in", (state / "device.crt").string(), "-noout", "-subject"});
+  CHECK(subject.output.find("device1.scep.example") != std::string::npos);
+
+  // In the inventory, with its source.
+  auto list = server.get("/api/v1/certificates?per_page=100");
+  REQUIRE(list.status == 200);
+  INFO(list.body);
+  const json page = list.json();
+  bool found = false;
+  for (const auto& c : page["data"])
+    if (c["common_name"] == "device1.scep.example") {
+      found = true;
+      CHECK(c["source"] == "scep");
+      CHECK(c["status"] == "Active");
+    }
+  CHECK(found);
+
+  // A wrong challenge password: refused in-protocol, nothing issued.
+  const fs::path bad = dir.path() / "cm-bad";
+  auto refused = certmongerEnroll(bad, url, "device2.scep.example", "not-the-password");
+  INFO(refused.output);
+  CHECK(refused.output.find("CA_REJECTED") != std::string::npos);
+  CHECK_FALSE(fs::exists(bad / "device.crt"));
+  CHECK(server.log().find("wrong or missing challenge password") != std::string::npos);
+}
+
+TEST_CASE("SCEP refuses to start without a challenge password or with a readable RA key",
+          "[protocols][scep]") {
+  TempDir dir;
+  ScepPki pki(dir.path());
+  auto start = [&](const std::map<std::string, std::string>& env) {
+    TempDir data;
+    auto full = env;
+    full["CERTCTL_SERVER_HOST"] = "127.0.0.1";
+    full["CERTCTL_SERVER_PORT"] = std::to_string(freeLoopbackPort());
+    full["CERTCTL_DATA_DIR"] = (data.path() / "data").string();
+    full["CERTCTL_INSECURE_HTTP"] = "true";
+    return runProcess({server::serverBinary()}, server::isolatedEnvironment(full), 20s);
+  };
+  auto noPassword = start(pki.env(""));
+  INFO(noPassword.output);
+  CHECK(noPassword.exitCode > 0);
+  CHECK(noPassword.output.find("CERTCTL_SCEP_CHALLENGE_PASSWORD") != std::string::npos);
+
+  fs::permissions(dir.path() / "ra.key", fs::perms::group_read | fs::perms::others_read,
+                  fs::perm_options::add);
+  auto readableKey = start(pki.env());
+  INFO(readableKey.output);
+  CHECK(readableKey.exitCode > 0);
+  CHECK(readableKey.output.find("readable by group or others") != std::string::npos);
+}

@@ -1,0 +1,120 @@
+#include "tests/integration_acme/pebble.h"
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+#include "sdk/pki/certificate_builder.h"
+#include "sdk/pki/private_key.h"
+#include "tests/support/process.h"
+
+namespace certctl::testing::acme {
+
+namespace fs = std::filesystem;
+namespace pki = certctl::sdk::pki;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+void writeFile(const fs::path& path, const std::string& data) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
+}
+
+std::string loopback(int port) { return "127.0.0.1:" + std::to_string(port); }
+
+}  // namespace
+
+Pebble::Pebble(fs::path dir, PebbleOptions options)
+    : dir_(std::move(dir)),
+      port_(freeLoopbackPort()),
+      managementPort_(freeLoopbackPort()),
+      httpPort_(freeLoopbackPort()),
+      tlsPort_(freeLoopbackPort()),
+      dnsPort_(freeLoopbackPort()),
+      challManagementPort_(freeLoopbackPort()) {
+  fs::create_directories(dir_);
+  const auto key = pki::PrivateKey::generateEcP256();
+  const auto cert = pki::CertificateBuilder()
+                        .commonName("localhost")
+                        .dnsName("localhost")
+                        .ipAddress("127.0.0.1")
+                        .serverAuth()
+                        .validFor(std::chrono::hours(24))
+                        .selfSign(key);
+  writeFile(caBundle(), cert.toPem());
+  writeFile(dir_ / "pebble-tls.key", key.toPkcs8Pem());
+  json config = {{"listenAddress", loopback(port_)},
+                 {"managementListenAddress", loopback(managementPort_)},
+                 {"certificate", caBundle().string()},
+                 {"privateKey", (dir_ / "pebble-tls.key").string()},
+                 {"httpPort", httpPort_},
+                 {"tlsPort", tlsPort_},
+                 {"ocspResponderURL", ""},
+                 {"externalAccountBindingRequired", !options.eabKeys.empty()}};
+  if (!options.eabKeys.empty()) config["externalAccountMACKeys"] = options.eabKeys;
+  writeFile(dir_ / "pebble.json", json{{"pebble", config}}.dump(2));
+  http_ = std::make_unique<sdk::net::HttpsClient>(
+      sdk::net::HttpsClientOptions{caBundle().string(), 10s});
+
+  challtestsrv_ = std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{"pebble-challtestsrv", "-management", loopback(challManagementPort_),
+                               "-dns01", loopback(dnsPort_), "-http01", "", "-https01", "",
+                               "-tlsalpn01", "", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""},
+      dir_ / "challtestsrv.log");
+  pebble_ = std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{"pebble", "-config", (dir_ / "pebble.json").string(), "-dnsserver",
+                               loopback(dnsPort_)},
+      dir_ / "pebble.log",
+      std::map<std::string, std::string>{
+          {"PEBBLE_VA_NOSLEEP", "1"},
+          {"PEBBLE_WFE_NONCEREJECT", std::to_string(options.nonceRejectPercent)},
+          {"PEBBLE_AUTHZREUSE", "0"}});
+  waitUntilUp();
+}
+
+void Pebble::waitUntilUp() const {
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  bool pebbleUp = false, challUp = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      pebbleUp = pebbleUp || http_->request("GET", directoryUrl()).status == 200;
+      challUp = challUp ||
+                http_->request("POST", challtestsrvUrl() + "/clear-txt", R"({"host":"up.test."})")
+                        .status == 200;
+    } catch (const sdk::net::HttpError&) {
+    }
+    if (pebbleUp && challUp) return;
+    std::this_thread::sleep_for(100ms);
+  }
+  throw std::runtime_error("pebble or pebble-challtestsrv did not start; see " + dir_.string());
+}
+
+std::string Pebble::directoryUrl() const { return "https://" + loopback(port_) + "/dir"; }
+
+std::string Pebble::challtestsrvUrl() const { return "http://" + loopback(challManagementPort_); }
+
+json Pebble::certStatus(const std::string& serialHex) const {
+  const auto r = http_->request(
+      "GET", "https://" + loopback(managementPort_) + "/cert-status-by-serial/" + serialHex);
+  if (r.status != 200) return nullptr;
+  return json::parse(r.body, nullptr, false);
+}
+
+std::string Pebble::rootPem() const {
+  return http_->request("GET", "https://" + loopback(managementPort_) + "/roots/0").body;
+}
+
+void Pebble::setTxt(const std::string& fqdn, const std::string& value) const {
+  const auto r = http_->request("POST", challtestsrvUrl() + "/set-txt",
+                                json{{"host", fqdn + "."}, {"value", value}}.dump());
+  if (r.status != 200)
+    throw std::runtime_error("challtestsrv set-txt: HTTP " + std::to_string(r.status));
+}
+
+void Pebble::clearTxt(const std::string& fqdn) const {
+  http_->request("POST", challtestsrvUrl() + "/clear-txt", json{{"host", fqdn + "."}}.dump());
+}
+
+}  // namespace certctl::testing::acme
