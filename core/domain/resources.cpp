@@ -165,6 +165,9 @@ ResourceSpec certificates() {
       Field("expires_at", FieldType::Timestamp),
       Field("tags", FieldType::Json).notNull("{}"),
       serverTimestamp("last_renewal_at"),
+      // When the issuing CA's ARI (RFC 9773) window says to renew; null
+      // when the CA gave none and the renewal policy alone decides.
+      serverTimestamp("ari_renew_at"),
       serverTimestamp("last_deployment_at"),
       // Which door the certificate came in by: api, est, scep, acme, discovery.
       Field("source").readOnly().notNull("\"api\"").filterable().maxLength(kShortMax),

@@ -17,6 +17,7 @@
 #include "core/domain/timestamps.h"
 #include "core/plugins/plugin_call_error.h"
 #include "core/plugins/plugin_instances.h"
+#include "core/services/ari_renewal_time.h"
 #include "core/services/profile_enforcement.h"
 #include "sdk/pki/certificate.h"
 #include "sdk/pki/csr.h"
@@ -528,6 +529,12 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
                                  ", which the profile does not allow");
   }
 
+  // RFC 9773: a CA that suggests when to renew is followed (null clears
+  // the time an earlier version had).
+  json ariRenewAt = nullptr;
+  if (auto at = ariRenewalTime(result.value("renewal_info", json()), domain::nowSeconds()))
+    ariRenewAt = domain::formatRfc3339(*at);
+
   std::string leafPem = leaf->toPem();
   std::string chainOnly;
   for (const auto& c : chain) chainOnly += c.toPem();
@@ -574,6 +581,7 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
                             {{"status", "Active"},
                              {"expires_at", version["not_after"]},
                              {"last_renewal_at", now},
+                             {"ari_renew_at", ariRenewAt},
                              {"updated_at", now}});
   } catch (...) {
     if (!keyPath.empty()) {

@@ -19,7 +19,8 @@ struct OverdueJob {
 // the policy renews on its own or waits for approval.
 struct RenewalCandidate {
   std::string certificateId;
-  std::string expiresAt;  // RFC 3339
+  std::string expiresAt;   // RFC 3339
+  std::string ariRenewAt;  // RFC 3339, "" when the CA suggested no renewal time
   long long windowDays = 30;
   bool autoRenew = true;
 };
@@ -60,10 +61,11 @@ class JobStore {
   virtual std::vector<OverdueJob> overdueJobs(const std::vector<std::string>& statuses,
                                               const std::string& cutoff) = 0;
 
-  // Active/Expiring certificates that expire before `horizon` (RFC 3339) and
-  // have no issuance/renewal in flight, soonest first.
+  // Active/Expiring certificates that expire before `horizon` or whose ARI
+  // renewal time is at or before `now` (RFC 3339), with no issuance/renewal
+  // in flight, soonest expiry first.
   virtual std::vector<RenewalCandidate> renewalCandidates(const std::string& horizon,
-                                                          int limit) = 0;
+                                                          const std::string& now, int limit) = 0;
   // The widest renewal window of any policy (at least 30 days).
   virtual long long widestRenewalWindowDays() = 0;
 

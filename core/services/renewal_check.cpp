@@ -21,11 +21,17 @@ int RenewalCheck::run() {
   // Candidates within the widest window; each is then held to its own policy's.
   const auto horizon = domain::formatRfc3339(now + kDay * jobs_.widestRenewalWindowDays());
   int created = 0;
-  for (const auto& candidate : jobs_.renewalCandidates(horizon, kMaxPerRun)) {
+  for (const auto& candidate :
+       jobs_.renewalCandidates(horizon, domain::formatRfc3339(now), kMaxPerRun)) {
     auto expires = domain::parseRfc3339(candidate.expiresAt);
-    if (!expires || *expires - kDay * candidate.windowDays > now) continue;
-    std::string reason = "renewal window reached: expires " + candidate.expiresAt + ", window " +
-                         std::to_string(candidate.windowDays) + " days";
+    auto ariTime = domain::parseRfc3339(candidate.ariRenewAt);
+    bool windowReached = expires && *expires - kDay * candidate.windowDays <= now;
+    bool ariReached = ariTime && *ariTime <= now;
+    if (!windowReached && !ariReached) continue;
+    std::string reason =
+        windowReached ? "renewal window reached: expires " + candidate.expiresAt + ", window " +
+                            std::to_string(candidate.windowDays) + " days"
+                      : "the CA's renewal information (ARI) says renew at " + candidate.ariRenewAt;
     try {
       auto job = lifecycle_.scheduleRenewal(candidate.certificateId, candidate.expiresAt,
                                             !candidate.autoRenew, reason);

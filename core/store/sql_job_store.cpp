@@ -150,21 +150,24 @@ std::vector<OverdueJob> SqlJobStore::overdueJobs(const std::vector<std::string>&
 }
 
 std::vector<RenewalCandidate> SqlJobStore::renewalCandidates(const std::string& horizon,
-                                                             int limit) {
-  auto rows = run(
-      "SELECT c.id, " + tsText("c.expires_at") +
-          ", COALESCE(p.renewal_window_days, 30), "
-          "CASE WHEN p.auto_renew = FALSE THEN 0 ELSE 1 END "
-          "FROM managed_certificates c LEFT JOIN renewal_policies p ON p.id = c.renewal_policy_id "
-          "WHERE c.status IN ('Active', 'Expiring') AND c.expires_at IS NOT NULL AND "
-          "c.expires_at <= " +
-          ts(1) + " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = c.id AND " +
-          "j.type IN " + kIssuanceTypes + " AND j.status IN " + kInFlightStatuses +
-          ") ORDER BY c.expires_at, c.id LIMIT " + std::to_string(limit),
-      {horizon});
+                                                             const std::string& now, int limit) {
+  auto rows = run("SELECT c.id, " + tsText("c.expires_at") +
+                      ", COALESCE(p.renewal_window_days, 30), "
+                      "CASE WHEN p.auto_renew = FALSE THEN 0 ELSE 1 END, " +
+                      tsText("c.ari_renew_at") +
+                      " FROM managed_certificates c LEFT JOIN renewal_policies p ON p.id = "
+                      "c.renewal_policy_id "
+                      "WHERE c.status IN ('Active', 'Expiring') AND ((c.expires_at IS NOT NULL AND "
+                      "c.expires_at <= " +
+                      ts(1) + ") OR c.ari_renew_at <= " + ts(2) +
+                      ") AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.certificate_id = c.id AND " +
+                      "j.type IN " + kIssuanceTypes + " AND j.status IN " + kInFlightStatuses +
+                      ") ORDER BY c.expires_at, c.id LIMIT " + std::to_string(limit),
+                  {horizon, now});
   std::vector<RenewalCandidate> out;
   for (const auto& row : rows.rows)
-    out.push_back({text(row[0]), text(row[1]), std::stoll(text(row[2])), text(row[3]) == "1"});
+    out.push_back(
+        {text(row[0]), text(row[1]), text(row[4]), std::stoll(text(row[2])), text(row[3]) == "1"});
   return out;
 }
 

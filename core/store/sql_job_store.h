@@ -24,6 +24,7 @@ class SqlJobStore : public services::JobStore {
   std::vector<services::OverdueJob> overdueJobs(const std::vector<std::string>& statuses,
                                                 const std::string& cutoff) override;
   std::vector<services::RenewalCandidate> renewalCandidates(const std::string& horizon,
+                                                            const std::string& now,
                                                             int limit) override;
   long long widestRenewalWindowDays() override;
   std::vector<std::string> expireShortLived(const std::string& now) override;

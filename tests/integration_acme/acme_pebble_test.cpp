@@ -1,7 +1,8 @@
 // The ACME issuer plugin (plugins/issuers/acme) against a real Pebble on
 // loopback: the built .so loaded through the plugin host as the server
 // loads it, issuing with http-01 (its built-in responder) and dns-01 (the
-// host's run_lua_hook service, faked here to set challtestsrv TXT records),
+// host's run_lua_hook service, faked here to set challtestsrv TXT records;
+// dns-persist-01 through its dns-01 fallback, as Pebble does not offer it),
 // renewing, revoking (checked at Pebble's management API) and External
 // Account Binding against a Pebble that requires it.
 #include <sys/stat.h>
@@ -222,6 +223,45 @@ TEST_CASE("ACME/Pebble: dns-01 through the host's run_lua_hook service, wildcard
       CHECK(call["hook"] == "dns/test.lua");
     } else {
       CHECK(call["function"] == "cleanup");
+      CHECK(call["hook"] == "dns/test-cleanup.lua");
+    }
+  }
+  CHECK(presents == 2);
+}
+
+TEST_CASE("ACME/Pebble: dns-persist-01 falls back to dns-01 when the CA does not offer it",
+          "[acme][pebble][dns-persist-01]") {
+  AcmeFixture f;
+  LogCapture logs(4096);
+  auto issuer = f.create(f.config({{"challenge_type", "dns-persist-01"},
+                                   {"dns_present_script", "dns/test.lua"},
+                                   {"dns_cleanup_script", "dns/test-cleanup.lua"}}));
+  // Pebble 2.4 offers http-01, dns-01 and tls-alpn-01 only.
+  const json result =
+      issuer->issue(issueRequest({"*.persist.example.test", "persist.example.test"}));
+  const auto cert = pki::Certificate::fromPem(result["cert_pem"].get<std::string>());
+  CHECK(cert.dnsNames() ==
+        std::vector<std::string>{"*.persist.example.test", "persist.example.test"});
+  requireChainsToPebbleRoot(*f.pebble, result, f.temp.path());
+
+  // One warning for the order, though both authorizations fell back.
+  const std::string text = logs.text();
+  const std::string warning = "the CA does not offer dns-persist-01: validating with dns-01";
+  const auto first = text.find(warning);
+  CHECK(first != std::string::npos);
+  CHECK(text.find(warning, first + 1) == std::string::npos);
+
+  std::lock_guard lock(f.hookMutex);
+  // dns-01 records: presented through the same hooks and cleaned up.
+  REQUIRE(f.hookCalls.size() == 4);
+  int presents = 0;
+  for (const auto& call : f.hookCalls) {
+    CHECK(call["args"]["CERTCTL_DNS_FQDN"] == "_acme-challenge.persist.example.test");
+    CHECK(!call["args"]["CERTCTL_DNS_TOKEN"].get<std::string>().empty());
+    if (call["function"] == "present") {
+      ++presents;
+      CHECK(call["hook"] == "dns/test.lua");
+    } else {
       CHECK(call["hook"] == "dns/test-cleanup.lua");
     }
   }

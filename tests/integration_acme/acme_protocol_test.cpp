@@ -2,12 +2,7 @@
 // ARI (RFC 9773) against a loopback test responder (Pebble 2.4 has no
 // renewalInfo), the JWS signatures checked with OpenSSL, the http-01
 // responder and the dns-01 hook path with a fake host service.
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -32,6 +27,7 @@
 #include "sdk/pki/certificate_builder.h"
 #include "sdk/pki/private_key.h"
 #include "sdk/plugin/plugin_error.h"
+#include "tests/integration_acme/loopback_http_server.h"
 #include "tests/support/plugin_call_error.h"
 #include "tests/support/process.h"
 #include "tests/support/test_database.h"
@@ -40,6 +36,7 @@ using namespace certctl;
 using Catch::Matchers::Contains;
 using certctl::testing::callError;
 using certctl::testing::TempDir;
+using certctl::testing::acme::LoopbackHttpServer;
 using nlohmann::json;
 namespace fs = std::filesystem;
 namespace pki = certctl::sdk::pki;
@@ -53,17 +50,7 @@ namespace {
 // (404 when null), and records the certIDs asked for.
 class AriResponder {
  public:
-  AriResponder() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)) {
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), socket_,
-                                                      new Poco::Net::HTTPServerParams);
-    server_->start();
-  }
-  ~AriResponder() { server_->stopAll(true); }
-
-  std::string directoryUrl() const { return base() + "/directory"; }
-  std::string base() const {
-    return "http://127.0.0.1:" + std::to_string(socket_.address().port());
-  }
+  std::string directoryUrl() const { return server_.base() + "/directory"; }
 
   std::mutex mutex;
   json answer;  // the renewalInfo body; null = 404
@@ -71,45 +58,26 @@ class AriResponder {
   std::vector<std::string> asked;
 
  private:
-  struct Handler : Poco::Net::HTTPRequestHandler {
-    explicit Handler(AriResponder& r) : r_(r) {}
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override {
-      std::lock_guard lock(r_.mutex);
-      std::string body;
-      const std::string& uri = request.getURI();
-      if (uri == "/directory") {
-        body = json{{"newNonce", r_.base() + "/nonce"},
-                    {"newAccount", r_.base() + "/account"},
-                    {"newOrder", r_.base() + "/order"},
-                    {"renewalInfo", r_.base() + "/renewal-info/"},
-                    {"meta", {{"profiles", {{"classic", "90 days"}, {"shortlived", "6 days"}}}}}}
-                   .dump();
-      } else if (uri.rfind("/renewal-info/", 0) == 0 && !r_.answer.is_null()) {
-        r_.asked.push_back(uri.substr(14));
-        body = r_.answer.dump();
-        if (!r_.retryAfter.empty()) response.set("Retry-After", r_.retryAfter);
-      } else {
-        if (uri.rfind("/renewal-info/", 0) == 0) r_.asked.push_back(uri.substr(14));
-        response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
-      }
-      response.setContentType("application/json");
-      response.setContentLength(static_cast<std::streamsize>(body.size()));
-      response.send() << body;
+  std::string respond(const std::string& uri, Poco::Net::HTTPServerResponse& response) {
+    const std::string base = server_.base();
+    if (uri == "/directory")
+      return json{{"newNonce", base + "/nonce"},
+                  {"newAccount", base + "/account"},
+                  {"newOrder", base + "/order"},
+                  {"renewalInfo", base + "/renewal-info/"},
+                  {"meta", {{"profiles", {{"classic", "90 days"}, {"shortlived", "6 days"}}}}}}
+          .dump();
+    if (uri.rfind("/renewal-info/", 0) == 0) asked.push_back(uri.substr(14));
+    if (uri.rfind("/renewal-info/", 0) == 0 && !answer.is_null()) {
+      if (!retryAfter.empty()) response.set("Retry-After", retryAfter);
+      return answer.dump();
     }
-    AriResponder& r_;
-  };
-  struct Factory : Poco::Net::HTTPRequestHandlerFactory {
-    explicit Factory(AriResponder& r) : r_(r) {}
-    Poco::Net::HTTPRequestHandler* createRequestHandler(
-        const Poco::Net::HTTPServerRequest&) override {
-      return new Handler(r_);
-    }
-    AriResponder& r_;
-  };
+    response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
+    return {};
+  }
 
-  Poco::Net::ServerSocket socket_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  LoopbackHttpServer server_{
+      mutex, [this](const std::string& uri, auto& response) { return respond(uri, response); }};
 };
 
 // A leaf with an AKI, serial 0x87654321 (top bit set: its DER content has
@@ -298,8 +266,12 @@ TEST_CASE("ACME dns-01 hook path with a fake host service", "[acme][dns-01]") {
     return json{{"result", true}};
   };
   acme::Dns01Solver solver(fake, "dns/present.lua", "dns/cleanup.lua");
-  solver.present("example.test", "tok", "tok.thumb");
-  solver.cleanup("example.test", "tok", "tok.thumb");  // its failure is only logged
+  acme::Challenge challenge;
+  challenge.domain = "example.test";
+  challenge.token = "tok";
+  challenge.keyAuthorization = "tok.thumb";
+  solver.present(challenge);
+  solver.cleanup(challenge);  // its failure is only logged
   REQUIRE(calls.size() == 2);
   CHECK(calls[0]["hook"] == "dns/present.lua");
   CHECK(calls[0]["function"] == "present");
@@ -319,7 +291,7 @@ TEST_CASE("ACME dns-01 hook path with a fake host service", "[acme][dns-01]") {
       },
       "dns/present.lua", "");
   try {
-    noLua.present("example.test", "tok", "tok.thumb");
+    noLua.present(challenge);
     FAIL("present succeeded");
   } catch (const sdk::PluginError& e) {
     CHECK(e.status() == sdk::Status::InvalidConfig);
@@ -339,13 +311,15 @@ TEST_CASE("ACME config: bad configurations are refused with the field and the re
     return host.validateConfig(plugins::PluginKind::Issuer, "ACME", config);
   };
   CHECK(validate(json::object()) == json::object());
+  CHECK(validate({{"challenge_type", "dns-persist-01"}, {"dns_present_script", "dns/x.lua"}}) ==
+        json::object());
 
   auto loaded = host.listPlugins()["loaded"];
   REQUIRE(loaded.size() == 1);
   CHECK(loaded[0]["type"] == "ACME");
   CHECK(loaded[0]["config_schema"]["required"] == json{"directory_url"});
   CHECK(loaded[0]["config_schema"]["properties"]["challenge_type"]["enum"] ==
-        json{"http-01", "dns-01"});
+        json{"http-01", "dns-01", "dns-persist-01"});
 
   const std::vector<std::pair<json, std::string>> refused = {
       {{{"directory_url", nullptr}}, "directory_url: is required"},
@@ -355,9 +329,11 @@ TEST_CASE("ACME config: bad configurations are refused with the field and the re
       {{{"directory_url", "https://user@acme.example/dir"}}, "must not carry user info"},
       {{{"email", "not-an-email"}}, "email: \"not-an-email\" is not an email address"},
       {{{"email", "a@b"}}, "email:"},
-      {{{"challenge_type", "tls-alpn-01"}}, "challenge_type: must be http-01 or dns-01"},
-      {{{"challenge_type", "dns-persist-01"}}, "dns-persist-01 is not supported yet"},
+      {{{"challenge_type", "tls-alpn-01"}},
+       "challenge_type: must be http-01, dns-01 or dns-persist-01"},
       {{{"challenge_type", "dns-01"}}, "dns_present_script: is required for dns-01"},
+      {{{"challenge_type", "dns-persist-01"}},
+       "dns_present_script: is required for dns-persist-01"},
       {{{"dns_present_script", "../../etc/passwd"}}, "dns_present_script:"},
       {{{"http_port", 0}}, "http_port"},
       {{{"http_port", "eighty"}}, "http_port"},

@@ -57,9 +57,9 @@ void parseChallenge(const json& config, AcmeConfig& cfg) {
   } else if (type == "dns-01") {
     cfg.challengeType = ChallengeType::Dns01;
   } else if (type == "dns-persist-01") {
-    invalid("challenge_type", "dns-persist-01 is not supported yet; use http-01 or dns-01");
+    cfg.challengeType = ChallengeType::DnsPersist01;
   } else {
-    invalid("challenge_type", "must be http-01 or dns-01, got \"" + type + "\"");
+    invalid("challenge_type", "must be http-01, dns-01 or dns-persist-01, got \"" + type + "\"");
   }
   cfg.httpAddress = text(config, "http_address", cfg.httpAddress);
   if (!deploy::isIpLiteral(cfg.httpAddress))
@@ -75,8 +75,9 @@ void parseChallenge(const json& config, AcmeConfig& cfg) {
         (!std::regex_match(*out, hookName) || out->find("..") != std::string::npos))
       invalid(key, "\"" + *out + "\" is not a Lua hook name (e.g. dns/example.lua)");
   }
-  if (cfg.challengeType == ChallengeType::Dns01 && cfg.dnsPresentHook.empty())
-    invalid("dns_present_script", "is required for dns-01 (the hook that creates the TXT record)");
+  if (cfg.challengeType != ChallengeType::Http01 && cfg.dnsPresentHook.empty())
+    invalid("dns_present_script",
+            "is required for " + type + " (the hook that creates the TXT record)");
 }
 
 void parseEab(const json& config, AcmeConfig& cfg) {

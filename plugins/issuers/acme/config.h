@@ -8,7 +8,7 @@
 
 namespace certctl::acme {
 
-enum class ChallengeType { Http01, Dns01 };
+enum class ChallengeType { Http01, Dns01, DnsPersist01 };
 
 // External Account Binding credentials (RFC 8555 section 7.3.4).
 struct EabCredentials {
@@ -25,7 +25,7 @@ struct AcmeConfig {
   std::string httpAddress = "0.0.0.0";  // where the http-01 responder listens
   int httpPort = 80;
   std::optional<EabCredentials> eab;
-  std::string dnsPresentHook;  // Lua hook names (dns-01)
+  std::string dnsPresentHook;  // Lua hook names (dns-01, dns-persist-01)
   std::string dnsCleanupHook;
   std::string profile;  // "" = the CA's default
   bool ariEnabled = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <thread>
+#include <utility>
 
 #include "sdk/pki/base64.h"
 #include "sdk/pki/csr.h"
@@ -75,37 +76,62 @@ json pollUntilSettled(AcmeClient& client, const std::string& url,
   }
 }
 
-void solveAuthorization(AcmeClient& client, ChallengeSolver& solver, const std::string& url,
-                        Clock::time_point deadline) {
+bool wellFormedToken(const std::string& token) {
+  return !token.empty() && token.find_first_not_of(
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                               "vwxyz0123456789-_") == std::string::npos;
+}
+
+// The authorization's challenge of `solver`'s type, else of its fallback's
+// (switching `solver`, with one warning per order); null when neither.
+json pickChallenge(const json& authz, ChallengeSolver*& solver, bool& warnedFallback) {
+  for (ChallengeSolver* candidate = solver; candidate; candidate = candidate->fallback()) {
+    for (const auto& c : authz.value("challenges", json::array())) {
+      if (field(c, "type") != candidate->type()) continue;
+      if (candidate != solver && !std::exchange(warnedFallback, true))
+        sdk::log(sdk::LogLevel::Warn, "the CA does not offer " + std::string(solver->type()) +
+                                          ": validating with " + candidate->type() + " instead");
+      solver = candidate;
+      return c;
+    }
+  }
+  return nullptr;
+}
+
+void solveAuthorization(AcmeClient& client, ChallengeSolver& configured, const std::string& url,
+                        Clock::time_point deadline, bool& warnedFallback) {
   const json authz = client.post(url, nullptr).body;
   const std::string status = field(authz, "status");
   if (status == "valid") return;  // reused from an earlier order
-  const std::string domain = authz.value("identifier", json::object()).value("value", "");
+  Challenge challenge;
+  challenge.domain = authz.value("identifier", json::object()).value("value", "");
+  challenge.wildcard = authz.is_object() && authz.value("wildcard", json()) == true;
+  challenge.accountUrl = client.accountUrl();
+  const std::string& domain = challenge.domain;
   if (status != "pending")
     throw PluginError::rejected("authorization for " + domain + " is " + status + ": " +
                                 reasonOf(authz));
-  json challenge;
-  for (const auto& c : authz.value("challenges", json::array()))
-    if (field(c, "type") == solver.type()) challenge = c;
-  if (challenge.is_null())
-    throw PluginError::rejected("the CA offers no " + std::string(solver.type()) +
-                                " challenge for " + domain + " (wildcards need dns-01)");
-  const std::string token = field(challenge, "token");
-  if (token.empty() || token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-                                               "vwxyz0123456789-_") != std::string::npos)
+  ChallengeSolver* solver = &configured;
+  challenge.object = pickChallenge(authz, solver, warnedFallback);
+  if (challenge.object.is_null())
+    throw PluginError::rejected("the CA offers no " + std::string(configured.type()) +
+                                " challenge for " + domain + " (wildcards need a dns challenge)");
+  challenge.token = field(challenge.object, "token");
+  if ((solver->needsToken() || !challenge.token.empty()) && !wellFormedToken(challenge.token))
     throw PluginError::rejected("the CA sent a malformed challenge token for " + domain);
-  const std::string keyAuth = keyAuthorization(token, client.key());
-  solver.present(domain, token, keyAuth);
+  if (!challenge.token.empty())
+    challenge.keyAuthorization = keyAuthorization(challenge.token, client.key());
+  solver->present(challenge);
   struct Cleanup {
     ChallengeSolver& s;
-    const std::string &d, &t, &k;
-    ~Cleanup() { s.cleanup(d, t, k); }
-  } cleanup{solver, domain, token, keyAuth};
-  client.post(field(challenge, "url"), json::object());  // "ready to be validated"
+    const Challenge& c;
+    ~Cleanup() { s.cleanup(c); }
+  } cleanup{*solver, challenge};
+  client.post(field(challenge.object, "url"), json::object());  // "ready to be validated"
   const json settled = pollUntilSettled(client, url, {"pending", "processing"}, deadline,
                                         "the authorization for " + domain);
   if (field(settled, "status") != "valid")
-    throw PluginError::rejected(std::string(solver.type()) + " validation of " + domain +
+    throw PluginError::rejected(std::string(solver->type()) + " validation of " + domain +
                                 " failed: " + reasonOf(settled));
 }
 
@@ -176,8 +202,10 @@ FinishedOrder runOrder(AcmeClient& client, ChallengeSolver& solver,
   const auto deadline = Clock::now() + options.timeout;
   FinishedOrder done;
   json order = newOrder(client, identifiers, options.profile, done.orderUrl);
+  bool warnedFallback = false;
   for (const auto& authz : order.value("authorizations", json::array()))
-    if (authz.is_string()) solveAuthorization(client, solver, authz.get<std::string>(), deadline);
+    if (authz.is_string())
+      solveAuthorization(client, solver, authz.get<std::string>(), deadline, warnedFallback);
 
   order = pollUntilSettled(client, done.orderUrl, {"pending"}, deadline, "the order");
   if (field(order, "status") != "ready" && field(order, "status") != "valid")

@@ -151,14 +151,27 @@ TEST_CASE("overdue jobs, renewal candidates, short-lived expiry, silent agents",
   db.certificate("mc-busy", "Active", at(hours(24)));
   db.job("j-busy", "mc-busy", "Pending");
   CHECK(db.store.widestRenewalWindowDays() == 60);
-  auto candidates = db.store.renewalCandidates(at(hours(24 * 60)), 100);
+  auto candidates = db.store.renewalCandidates(at(hours(24 * 60)), domain::nowRfc3339(), 100);
   REQUIRE(candidates.size() == 2);
   CHECK(candidates[0].certificateId == "mc-soon");
   CHECK(candidates[0].windowDays == 30);
   CHECK(candidates[0].autoRenew);
+  CHECK(candidates[0].ariRenewAt.empty());
   CHECK(candidates[1].certificateId == "mc-manual");
   CHECK(candidates[1].windowDays == 60);
   CHECK_FALSE(candidates[1].autoRenew);
+
+  // ARI (RFC 9773): a renewal time the CA suggested makes a far-from-expiry
+  // certificate a candidate once it has come, not before.
+  const std::string ariDue = at(-hours(1));
+  db.certificate("mc-ari-due", "Active", at(hours(24 * 200)), ", ari_renew_at",
+                 ", '" + ariDue + "'");
+  db.certificate("mc-ari-later", "Active", at(hours(24 * 200)), ", ari_renew_at",
+                 ", '" + at(hours(24)) + "'");
+  candidates = db.store.renewalCandidates(at(hours(24 * 60)), domain::nowRfc3339(), 100);
+  REQUIRE(candidates.size() == 3);
+  CHECK(candidates[2].certificateId == "mc-ari-due");
+  CHECK(candidates[2].ariRenewAt == ariDue);
 
   db.exec(
       "INSERT INTO certificate_profiles (id, name, max_ttl_seconds) VALUES "
