@@ -56,6 +56,25 @@ namespace certctl::app {
 
 namespace {
 
+// The CERTCTL_ACME_* settings as the ACME plugin's config (its numbers and
+// booleans typed; the plugin checks every value).
+nlohmann::json acmeIssuerConfig(const config::Config& cfg) {
+  nlohmann::json config = nlohmann::json::object();
+  for (const auto& [field, value] : cfg.acmeIssuer) {
+    if (field == "ari_enabled")
+      config[field] = value == "true";
+    else if (field == "http_port" && !value.empty() &&
+             value.find_first_not_of("0123456789") == std::string::npos && value.size() <= 5)
+      config[field] = std::stoi(value);
+    else
+      config[field] = value;
+  }
+  if (!config.contains("directory_url"))
+    throw std::runtime_error(
+        "CERTCTL_ACME_DIRECTORY_URL is required when other CERTCTL_ACME_* settings are set");
+  return config;
+}
+
 struct CommandLine {
   std::string configFile;
   bool demo = false;
@@ -195,6 +214,7 @@ int serve(const config::Config& cfg) {
   services::IssuerRegistry issuers(pluginHost, resources, issuerSettings);
   issuers.attach();
   issuers.ensureDefaultLocalIssuer(cfg.caCertPath, cfg.caKeyPath);
+  if (!cfg.acmeIssuer.empty()) issuers.ensureEnvironmentAcmeIssuer(acmeIssuerConfig(cfg));
 
   // Issuance and renewal jobs: started at once by an in-process runner,
   // picked up, retried and timed out by the scheduler (docs/jobs.md).

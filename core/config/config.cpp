@@ -294,6 +294,15 @@ std::vector<std::string> parseCorsOrigins(std::string_view name, std::string_vie
   return origins;
 }
 
+// A CERTCTL_ACME_* value as the iss-acme config field `field` (blank = unset).
+void setAcme(Config& config, const char* field, std::string_view value) {
+  std::string v(trim(value));
+  if (v.empty())
+    config.acmeIssuer.erase(field);
+  else
+    config.acmeIssuer[field] = v;
+}
+
 // One row per variable: drives loading, the unknown-key check and --help.
 struct Variable {
   std::string_view name;
@@ -460,6 +469,38 @@ const Variable kVariables[] = {
     {"CERTCTL_EST_ENROLLMENT_PASSWORD", "(none: anonymous)",
      "Shared secret EST clients send as the HTTP Basic password of simpleenroll.",
      [](Config& c, string_view, string_view v) { c.estEnrollmentPassword = std::string(v); }},
+    {"CERTCTL_ACME_DIRECTORY_URL", "(none)",
+     "Creates (or updates) the ACME issuer iss-acme on start with this directory URL and the "
+     "CERTCTL_ACME_* settings below.",
+     [](Config& c, string_view, string_view v) { setAcme(c, "directory_url", v); }},
+    {"CERTCTL_ACME_EMAIL", "(none)", "iss-acme: contact e-mail of the ACME account.",
+     [](Config& c, string_view, string_view v) { setAcme(c, "email", v); }},
+    {"CERTCTL_ACME_EAB_KID", "(none)", "iss-acme: External Account Binding key id.",
+     [](Config& c, string_view, string_view v) { setAcme(c, "eab_kid", v); }},
+    {"CERTCTL_ACME_EAB_HMAC", "(none)", "iss-acme: External Account Binding HMAC key (base64url).",
+     [](Config& c, string_view, string_view v) { setAcme(c, "eab_hmac", v); }},
+    {"CERTCTL_ACME_CHALLENGE_TYPE", "http-01", "iss-acme: http-01, dns-01 or dns-persist-01.",
+     [](Config& c, string_view, string_view v) { setAcme(c, "challenge_type", v); }},
+    {"CERTCTL_ACME_HTTP_ADDRESS", "0.0.0.0",
+     "iss-acme: address the built-in http-01 responder listens on.",
+     [](Config& c, string_view, string_view v) { setAcme(c, "http_address", v); }},
+    {"CERTCTL_ACME_HTTP_PORT", "80", "iss-acme: port of the built-in http-01 responder.",
+     [](Config& c, string_view, string_view v) { setAcme(c, "http_port", v); }},
+    {"CERTCTL_ACME_DNS_PRESENT_SCRIPT", "(none)",
+     "iss-acme: Lua hook (under CERTCTL_LUA_HOOK_DIR) that creates the DNS TXT record.",
+     [](Config& c, string_view, string_view v) { setAcme(c, "dns_present_script", v); }},
+    {"CERTCTL_ACME_DNS_CLEANUP_SCRIPT", "(none)", "iss-acme: Lua hook that removes it (dns-01).",
+     [](Config& c, string_view, string_view v) { setAcme(c, "dns_cleanup_script", v); }},
+    {"CERTCTL_ACME_PROFILE", "(CA default)", "iss-acme: ACME certificate profile to order.",
+     [](Config& c, string_view, string_view v) { setAcme(c, "profile", v); }},
+    {"CERTCTL_ACME_ARI_ENABLED", "false",
+     "iss-acme: follow the CA's renewal information (RFC 9773) (true/false).",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeIssuer["ari_enabled"] = parseBool(n, v) ? "true" : "false";
+     }},
+    {"CERTCTL_ACME_CA_BUNDLE_PATH", "(system trust)",
+     "iss-acme: PEM bundle trusted for the ACME server's TLS (a private CA).",
+     [](Config& c, string_view, string_view v) { setAcme(c, "ca_bundle_path", v); }},
     {"CERTCTL_SCEP_ENABLED", "false",
      "Serve SCEP (RFC 8894) at /scep; needs the challenge password and the RA pair.",
      [](Config& c, string_view n, string_view v) { c.scepEnabled = parseBool(n, v); }},

@@ -55,12 +55,15 @@ struct Config {
   std::string tlsCertPath, tlsKeyPath;  // CERTCTL_TLS_CERT_PATH / _KEY_PATH: both or neither
   std::string caCertPath, caKeyPath;    // CERTCTL_CA_CERT_PATH / _KEY_PATH: both or neither
   std::chrono::milliseconds ocspResponderRotationGrace{604800000};  // 7 days
-  std::string publicUrl;                   // CERTCTL_PUBLIC_URL ("" = https://<host>:<port>)
-  std::string pluginDir;                   // CERTCTL_PLUGIN_DIR
-  bool demo = false;                       // CERTCTL_DEMO: seed demo data
-  bool estEnabled = false;                 // CERTCTL_EST_ENABLED: /.well-known/est/ routes
-  std::string estIssuerId = "iss-local";   // CERTCTL_EST_ISSUER_ID
-  std::string estEnrollmentPassword;       // CERTCTL_EST_ENROLLMENT_PASSWORD ("" = anonymous)
+  std::string publicUrl;                  // CERTCTL_PUBLIC_URL ("" = https://<host>:<port>)
+  std::string pluginDir;                  // CERTCTL_PLUGIN_DIR
+  bool demo = false;                      // CERTCTL_DEMO: seed demo data
+  bool estEnabled = false;                // CERTCTL_EST_ENABLED: /.well-known/est/ routes
+  std::string estIssuerId = "iss-local";  // CERTCTL_EST_ISSUER_ID
+  std::string estEnrollmentPassword;      // CERTCTL_EST_ENROLLMENT_PASSWORD ("" = anonymous)
+  // CERTCTL_ACME_*: the ACME issuer iss-acme made on start, as plugin config
+  // fields ("directory_url" -> value); empty = none.
+  std::map<std::string, std::string> acmeIssuer;
   bool scepEnabled = false;                // CERTCTL_SCEP_ENABLED: /scep
   std::string scepIssuerId = "iss-local";  // CERTCTL_SCEP_ISSUER_ID
   std::string scepChallengePassword;  // CERTCTL_SCEP_CHALLENGE_PASSWORD (required when enabled)

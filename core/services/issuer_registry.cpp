@@ -162,4 +162,24 @@ void IssuerRegistry::ensureDefaultLocalIssuer(const std::string& caCertPath,
                caCertPath.empty() ? "self-signed" : "sub-CA");
 }
 
+void IssuerRegistry::ensureEnvironmentAcmeIssuer(const json& config) {
+  if (!host_.has(plugins::PluginKind::Issuer, "ACME"))
+    throw std::runtime_error(
+        "CERTCTL_ACME_DIRECTORY_URL is set but no ACME issuer plugin is loaded");
+  if (auto existing = resources_.repository().get(issuerSpec(), kEnvironmentAcmeIssuerId)) {
+    if (existing->value("config", json::object()) == config) return;
+    resources_.update(issuerSpec(), kEnvironmentAcmeIssuerId, {{"config", config}});
+    spdlog::info("updated the ACME issuer {} from CERTCTL_ACME_* ({})", kEnvironmentAcmeIssuerId,
+                 config.value("directory_url", std::string()));
+    return;
+  }
+  resources_.create(issuerSpec(), {{"id", kEnvironmentAcmeIssuerId},
+                                   {"name", "ACME"},
+                                   {"type", "ACME"},
+                                   {"config", config},
+                                   {"description", "ACME issuer from CERTCTL_ACME_* settings"}});
+  spdlog::info("created the ACME issuer {} from CERTCTL_ACME_* ({})", kEnvironmentAcmeIssuerId,
+               config.value("directory_url", std::string()));
+}
+
 }  // namespace certctl::services

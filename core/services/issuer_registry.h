@@ -60,12 +60,18 @@ class IssuerRegistry {
   // binding of EST/SCEP) when it does not exist. Sub-CA mode when both paths
   // are set (CERTCTL_CA_CERT_PATH / _KEY_PATH).
   void ensureDefaultLocalIssuer(const std::string& caCertPath, const std::string& caKeyPath);
+  // CERTCTL_ACME_*: creates the ACME issuer `iss-acme` with `config`, or
+  // brings an existing one's config in line with it (the environment is its
+  // source of truth). The plugin validates the config: an invalid one throws
+  // the plugin's message.
+  void ensureEnvironmentAcmeIssuer(const nlohmann::json& config);
 
   // The plugin type for a stored type name: "local-ca" is our alias of the
   // original product's "GenericCA", "script" of its "OpenSSL" (custom CA).
   static std::string pluginType(const std::string& storedType);
 
   static constexpr const char* kDefaultIssuerId = "iss-local";
+  static constexpr const char* kEnvironmentAcmeIssuerId = "iss-acme";
 
  private:
   nlohmann::json instanceConfig(const std::string& issuerId, const nlohmann::json& config) const;

@@ -76,3 +76,34 @@ TEST_CASE(
   CHECK(status["Status"] == "Revoked");
   CHECK(status["Reason"] == 4);
 }
+
+TEST_CASE("ACME/Pebble via certctl-server: CERTCTL_ACME_* bootstraps iss-acme, which issues",
+          "[acme][pebble][server]") {
+  TempDir work;
+  Pebble pebble(work.path() / "pebble");
+  ServerProcessOptions options = keygen("server");
+  options.env["CERTCTL_ACME_DIRECTORY_URL"] = pebble.directoryUrl();
+  options.env["CERTCTL_ACME_EMAIL"] = "ops@example.com";
+  options.env["CERTCTL_ACME_HTTP_ADDRESS"] = "127.0.0.1";
+  options.env["CERTCTL_ACME_HTTP_PORT"] = std::to_string(pebble.httpPort());
+  options.env["CERTCTL_ACME_CA_BUNDLE_PATH"] = pebble.caBundle().string();
+  options.env["CERTCTL_ACME_ARI_ENABLED"] = "true";
+  ServerProcess server(options);
+
+  auto issuer = server.get("/api/v1/issuers/iss-acme");
+  INFO(issuer.body);
+  REQUIRE(issuer.status == 200);
+  const json record = issuer.json();
+  CHECK(record["type"] == "ACME");
+  CHECK(record["config"]["directory_url"] == pebble.directoryUrl());
+  CHECK(record["config"]["http_port"] == pebble.httpPort());
+  CHECK(record["config"]["ari_enabled"] == true);
+  CHECK(server.post("/api/v1/issuers/iss-acme/test", json::object()).status == 200);
+
+  json created = createCertificate(server, "acme-env", "env.acme.test",
+                                   {{"issuer_id", "iss-acme"}, {"sans", {"env.acme.test"}}});
+  const std::string id = created["id"];
+  waitForFirstVersion(server, id, "iss-acme");
+  // Pebble has no renewalInfo: the renewal policy alone decides.
+  CHECK(server.get("/api/v1/certificates/" + id).json()["ari_renew_at"].is_null());
+}
