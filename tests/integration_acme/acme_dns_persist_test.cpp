@@ -196,6 +196,20 @@ TEST_CASE("ACME dns-persist-01: the persistent TXT record through the present ho
   }
 }
 
+TEST_CASE("ACME dns-persist-01: dns_persist_issuer_domain picks one of the CA's names",
+          "[acme][dns-persist-01]") {
+  Recorder hooks;
+  acme::DnsPersist01Solver solver(hooks.runner(), "dns/present.lua", "", "Other-CA.example");
+  solver.present(persistChallenge({"ca.example", "other-ca.example"}));
+  REQUIRE(hooks.calls.size() == 1);
+  CHECK(hooks.calls[0]["args"]["CERTCTL_DNS_VALUE"] ==
+        std::string("other-ca.example; accounturi=") + kAccount);
+  // A name the CA does not list: refused, no record written.
+  CHECK_THAT(presentRefusal(solver, persistChallenge({"ca.example"})),
+             Contains("dns_persist_issuer_domain"));
+  CHECK(hooks.calls.size() == 1);
+}
+
 TEST_CASE("ACME dns-persist-01: the dns-01 fallback uses the same hooks and cleans up",
           "[acme][dns-persist-01]") {
   Recorder hooks;

@@ -342,6 +342,8 @@ TEST_CASE("ACME config: bad configurations are refused with the field and the re
       {{{"eab_kid", "kid-1"}, {"eab_hmac", "not base64url!"}}, "eab_hmac: must be base64url"},
       {{{"eab_kid", "kid-1"}, {"eab_hmac", "c2hvcnQ"}}, "eab_hmac: is shorter than 16 bytes"},
       {{{"profile", "bad profile"}}, "profile:"},
+      {{{"dns_persist_issuer_domain", "ca.example\n; accounturi=x"}},
+       "dns_persist_issuer_domain: \"ca.example"},
       {{{"ari_enabled", "maybe"}}, "ari_enabled"},
       {{{"ca_bundle_path", "relative.pem"}}, "ca_bundle_path"},
       {{{"ca_bundle_path", (temp.path() / "missing.pem").string()}}, "is not a readable file"},

@@ -61,7 +61,8 @@ std::unique_ptr<ChallengeSolver> makeSolver(const AcmeConfig& config, HookRunner
                                            config.dnsCleanupHook);
     case ChallengeType::DnsPersist01:
       return std::make_unique<DnsPersist01Solver>(std::move(hooks), config.dnsPresentHook,
-                                                  config.dnsCleanupHook);
+                                                  config.dnsCleanupHook,
+                                                  config.dnsPersistIssuerDomain);
     case ChallengeType::Http01:
       break;
   }

@@ -75,6 +75,13 @@ void parseChallenge(const json& config, AcmeConfig& cfg) {
         (!std::regex_match(*out, hookName) || out->find("..") != std::string::npos))
       invalid(key, "\"" + *out + "\" is not a Lua hook name (e.g. dns/example.lua)");
   }
+  static const std::regex domainName(R"([A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)");
+  cfg.dnsPersistIssuerDomain = text(config, "dns_persist_issuer_domain");
+  if (!cfg.dnsPersistIssuerDomain.empty() &&
+      (!std::regex_match(cfg.dnsPersistIssuerDomain, domainName) ||
+       cfg.dnsPersistIssuerDomain.find("..") != std::string::npos))
+    invalid("dns_persist_issuer_domain",
+            "\"" + cfg.dnsPersistIssuerDomain + "\" is not a DNS name (e.g. letsencrypt.org)");
   if (cfg.challengeType != ChallengeType::Http01 && cfg.dnsPresentHook.empty())
     invalid("dns_present_script",
             "is required for " + type + " (the hook that creates the TXT record)");

@@ -27,7 +27,8 @@ struct AcmeConfig {
   std::optional<EabCredentials> eab;
   std::string dnsPresentHook;  // Lua hook names (dns-01, dns-persist-01)
   std::string dnsCleanupHook;
-  std::string profile;  // "" = the CA's default
+  std::string dnsPersistIssuerDomain;  // dns-persist-01: which CA name to use ("" = the CA's first)
+  std::string profile;                 // "" = the CA's default
   bool ariEnabled = false;
   std::string caBundlePath;  // "" = the system's CAs
   std::chrono::seconds pollTimeout{300};

@@ -26,6 +26,8 @@ inline constexpr const char kConfigSchema[] = R"json({
       "description": "dns-01/dns-persist-01: Lua hook that creates the _acme-challenge (or _validation-persist) TXT record"},
     "dns_cleanup_script": {"type": "string",
       "description": "dns-01: Lua hook that removes it again (optional; never called for a dns-persist-01 record)"},
+    "dns_persist_issuer_domain": {"type": "string",
+      "description": "dns-persist-01: the CA issuer domain name to publish (one the CA lists; default: the CA's first)"},
     "eab_kid": {"type": "string", "description": "External Account Binding key ID"},
     "eab_hmac": {"type": "string", "writeOnly": true,
       "description": "External Account Binding HMAC key, base64url without padding"},

@@ -1,6 +1,7 @@
 #include "dns_persist01.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "sdk/plugin/plugin_error.h"
 
@@ -40,8 +41,8 @@ bool plainUrl(const std::string& url) {
 
 }  // namespace
 
-std::string dnsPersistTxtValue(const json& challenge, const std::string& accountUrl,
-                               bool wildcard) {
+std::string dnsPersistTxtValue(const json& challenge, const std::string& accountUrl, bool wildcard,
+                               const std::string& preferredIssuer) {
   const json names =
       challenge.is_object() ? challenge.value("issuer-domain-names", json()) : json();
   if (!names.is_array() || names.empty())
@@ -53,13 +54,28 @@ std::string dnsPersistTxtValue(const json& challenge, const std::string& account
           "the CA's dns-persist-01 challenge has a malformed issuer domain name");
   if (!plainUrl(accountUrl))
     throw sdk::PluginError::rejected("the ACME account URL cannot go into a TXT record");
-  return names.front().get<std::string>() + "; accounturi=" + accountUrl +
-         (wildcard ? "; policy=wildcard" : "");
+  std::string issuer = names.front().get<std::string>();
+  if (!preferredIssuer.empty()) {
+    auto lower = [](std::string s) {
+      std::transform(s.begin(), s.end(), s.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      return s;
+    };
+    auto match = std::find_if(names.begin(), names.end(), [&](const json& name) {
+      return lower(name.get<std::string>()) == lower(preferredIssuer);
+    });
+    if (match == names.end())
+      throw sdk::PluginError::rejected("dns_persist_issuer_domain " + preferredIssuer +
+                                       " is not one of the issuer domain names the CA lists (" +
+                                       names.dump() + ")");
+    issuer = match->get<std::string>();
+  }
+  return issuer + "; accounturi=" + accountUrl + (wildcard ? "; policy=wildcard" : "");
 }
 
 void DnsPersist01Solver::present(const Challenge& challenge) {
   const std::string value =
-      dnsPersistTxtValue(challenge.object, challenge.accountUrl, challenge.wildcard);
+      dnsPersistTxtValue(challenge.object, challenge.accountUrl, challenge.wildcard, issuerDomain_);
   runPresentHook(
       run_, presentHook_, type(),
       dnsHookArgs(challenge.domain, "_validation-persist." + challenge.domain, value, ""));

@@ -14,9 +14,11 @@ namespace certctl::acme {
 // the same hooks.
 class DnsPersist01Solver final : public ChallengeSolver {
  public:
-  DnsPersist01Solver(HookRunner run, std::string presentHook, std::string cleanupHook)
+  DnsPersist01Solver(HookRunner run, std::string presentHook, std::string cleanupHook,
+                     std::string issuerDomain = {})
       : run_(run),
         presentHook_(presentHook),
+        issuerDomain_(std::move(issuerDomain)),
         dns01_(std::move(run), std::move(presentHook), std::move(cleanupHook)) {}
   const char* type() const override { return "dns-persist-01"; }
   bool needsToken() const override { return false; }
@@ -27,14 +29,17 @@ class DnsPersist01Solver final : public ChallengeSolver {
  private:
   HookRunner run_;
   std::string presentHook_;
+  std::string issuerDomain_;
   Dns01Solver dns01_;
 };
 
-// The TXT value for the challenge object's first "issuer-domain-names"
-// entry: "<issuer>; accounturi=<accountUrl>[; policy=wildcard]". Throws
-// PluginError(Rejected) for missing or malformed issuer domain names or a
-// malformed account URL, so no hook sees quotes, blanks or newlines.
+// The TXT value "<issuer>; accounturi=<accountUrl>[; policy=wildcard]" for
+// the challenge object's "issuer-domain-names": `preferredIssuer` when set
+// (it must be one of them, case-insensitively), else the first. Throws
+// PluginError(Rejected) for missing or malformed issuer domain names, a
+// preferred one the CA does not list, or a malformed account URL, so no
+// hook sees quotes, blanks or newlines.
 std::string dnsPersistTxtValue(const nlohmann::json& challenge, const std::string& accountUrl,
-                               bool wildcard);
+                               bool wildcard, const std::string& preferredIssuer = {});
 
 }  // namespace certctl::acme
