@@ -4,9 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
+#include <optional>
 
 #include "core/domain/errors.h"
 #include "core/protocols/scep_message.h"
@@ -15,6 +14,7 @@
 #include "sdk/pki/certificate.h"
 #include "sdk/pki/csr.h"
 #include "sdk/pki/pkcs7.h"
+#include "sdk/pki/state_dir.h"
 
 namespace certctl::protocols {
 
@@ -28,11 +28,13 @@ namespace pki = sdk::pki;
 constexpr const char* kCapabilities = "POSTPKIOperation\nSHA-256\nAES\nSCEPStandard\n";
 
 std::string readFile(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(std::string(what) + ": cannot read " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  std::optional<std::string> data;
+  try {
+    data = pki::readFileIfExists(path);
+  } catch (const std::exception&) {
+  }
+  if (!data) throw std::runtime_error(std::string(what) + ": cannot read " + path);
+  return *data;
 }
 
 struct RaIdentity {
