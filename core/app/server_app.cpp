@@ -20,6 +20,8 @@
 #include "core/http/server.h"
 #include "core/http/tls_bootstrap.h"
 #include "core/plugins/plugin_host.h"
+#include "core/protocols/acme/acme_routes.h"
+#include "core/protocols/acme/network_challenge_validator.h"
 #include "core/protocols/est_routes.h"
 #include "core/protocols/ocsp_responder.h"
 #include "core/protocols/scep_routes.h"
@@ -42,6 +44,7 @@
 #include "core/store/database.h"
 #include "core/store/demo_seed.h"
 #include "core/store/migrator.h"
+#include "core/store/sql_acme_store.h"
 #include "core/store/sql_agent_group_membership.h"
 #include "core/store/sql_agent_retirement_store.h"
 #include "core/store/sql_agent_store.h"
@@ -103,9 +106,22 @@ void blockTerminationSignals(sigset_t& set) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // EST trust reload, handled by the same sigwait loop
   // Block before any thread starts so only sigwait() below receives them.
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+}
+
+// How the ACME server's `challenge` auth mode reaches clients.
+protocols::acme::ChallengeValidationSettings acmeValidationSettings(const config::Config& cfg) {
+  protocols::acme::ChallengeValidationSettings settings;
+  if (!cfg.acmeServerDnsResolver.empty())
+    settings.dnsServer = protocols::acme::DnsServer::parse(cfg.acmeServerDnsResolver);
+  settings.http01Port = cfg.acmeServerHttp01Port;
+  settings.tlsAlpn01Port = cfg.acmeServerTlsAlpn01Port;
+  settings.timeout = cfg.acmeServerValidationTimeout;
+  settings.allowLoopback = cfg.acmeServerValidationAllowLoopback;
+  return settings;
 }
 
 int serve(const config::Config& cfg) {
@@ -300,18 +316,47 @@ int serve(const config::Config& cfg) {
                              jobControl,
                              discovery,
                              retirement});
-  if (cfg.estEnabled) {
-    protocols::registerEstRoutes(router, issuers, issuance,
-                                 {cfg.estIssuerId, cfg.estEnrollmentPassword});
-    spdlog::info("EST server enabled: /.well-known/est/ issues with {} ({})", cfg.estIssuerId,
-                 cfg.estEnrollmentPassword.empty() ? "anonymous enrollment"
-                                                   : "HTTP Basic enrollment password");
+  // EST (docs/est.md): one endpoint group per profile; an unusable mTLS
+  // trust bundle refuses the start.
+  std::unique_ptr<protocols::est::EstServer> est;
+  if (!cfg.estProfiles.empty()) {
+    est = std::make_unique<protocols::est::EstServer>(
+        cfg.estProfiles,
+        protocols::est::EstDependencies{issuers, issuance, resources, &auditLog, &revocationStore});
+    protocols::registerEstRoutes(router, *est);
+    serverOptions.requestClientCertificate = est->needsClientCertificates();
+    spdlog::info(
+        "EST server enabled: {} profile(s){}", cfg.estProfiles.size(),
+        serverOptions.requestClientCertificate ? ", TLS asks for client certificates" : "");
   }
   if (cfg.scepEnabled) {
     protocols::registerScepRoutes(
         router, issuers, issuance,
         {cfg.scepIssuerId, cfg.scepChallengePassword, cfg.scepRaCertPath, cfg.scepRaKeyPath});
     spdlog::info("SCEP server enabled: /scep issues with {}", cfg.scepIssuerId);
+  }
+  // The built-in ACME server (docs/acme-server.md).
+  store::SqlAcmeStore acmeStore(*db);
+  protocols::acme::ServiceAcmeIssuance acmeIssuance(issuance, revocations);
+  std::shared_ptr<protocols::acme::AcmeServer> acmeServer;
+  if (cfg.acmeServerEnabled) {
+    protocols::acme::AcmeServerSettings acmeSettings;
+    acmeSettings.publicUrl = publicUrl(cfg, serverOptions.tls);
+    acmeSettings.defaultProfileId = cfg.acmeServerDefaultProfileId;
+    acmeSettings.issuerId = cfg.acmeServerIssuerId;
+    acmeSettings.nonceTtl =
+        std::chrono::duration_cast<std::chrono::seconds>(cfg.acmeServerNonceTtl);
+    acmeSettings.ordersPerHour = cfg.acmeServerOrdersPerHour;
+    acmeSettings.termsOfServiceUrl = cfg.acmeServerTosUrl;
+    acmeServer = std::make_shared<protocols::acme::AcmeServer>(
+        acmeStore, repository, acmeIssuance, auditLog, std::move(acmeSettings),
+        std::make_shared<protocols::acme::NetworkChallengeValidator>(acmeValidationSettings(cfg)));
+    protocols::acme::registerAcmeRoutes(router, acmeServer);
+    spdlog::info("ACME server enabled: {}/acme/profile/<id>/directory issues with {}{}",
+                 acmeServer->settings().publicUrl, cfg.acmeServerIssuerId,
+                 cfg.acmeServerDefaultProfileId.empty()
+                     ? std::string()
+                     : ", /acme/directory serves profile " + cfg.acmeServerDefaultProfileId);
   }
 
   std::unique_ptr<http::RateLimiter> limiter;
@@ -330,8 +375,18 @@ int serve(const config::Config& cfg) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   int received = 0;
-  sigwait(&signals, &received);
+  // SIGHUP re-reads the EST mTLS trust bundles (a bad bundle keeps the old pool).
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    spdlog::info("received SIGHUP: reloading EST trust bundles");
+    if (est) {
+      http::Request cause;
+      cause.actor = "sighup";
+      cause.method = "SIGHUP";
+      est->reloadTrust("*", cause);
+    }
+  }
   spdlog::info("received signal {}, shutting down", received);
   server.stop();
   ocspRefreshLoop.stop();

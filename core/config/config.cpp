@@ -13,6 +13,8 @@
 #include <system_error>
 
 #include "core/config/duration.h"
+#include "core/domain/ascii_case.h"
+#include "core/protocols/acme/dns_lookup.h"
 
 #if defined(_WIN32)
 #define CERTCTL_ENVIRON _environ
@@ -39,20 +41,9 @@ std::string_view trim(std::string_view s) {
   return s.substr(first, last - first + 1);
 }
 
-std::string toLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string toUpper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool startsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && toLower(s.substr(0, prefix.size())) == toLower(prefix);
+  return s.size() >= prefix.size() &&
+         domain::asciiLower(s.substr(0, prefix.size())) == domain::asciiLower(prefix);
 }
 
 // Echoes a bad value back in error messages, bounded so a pasted blob does
@@ -114,7 +105,7 @@ double parsePositiveNumber(std::string_view name, std::string_view value) {
 }
 
 bool parseBool(std::string_view name, std::string_view value) {
-  const std::string v = toLower(value);
+  const std::string v = domain::asciiLower(value);
   if (v == "true" || v == "1" || v == "yes") return true;
   if (v == "false" || v == "0" || v == "no") return false;
   throw ConfigError(std::string(name),
@@ -125,7 +116,7 @@ bool parseBool(std::string_view name, std::string_view value) {
 // the rest of the server compares against one spelling.
 std::string parseChoice(std::string_view name, std::string_view value,
                         std::initializer_list<std::string_view> choices) {
-  const std::string v = toLower(value);
+  const std::string v = domain::asciiLower(value);
   std::string list;
   for (std::string_view choice : choices) {
     if (v == choice) return v;
@@ -279,7 +270,7 @@ std::vector<std::string> parseCorsOrigins(std::string_view name, std::string_vie
     if (schemeEnd == std::string::npos) throw bad("missing scheme");
     // Browsers send Origin in lower case; normalising here keeps the CORS
     // middleware's comparison a plain string match.
-    const std::string origin = toLower(item);
+    const std::string origin = domain::asciiLower(item);
     const std::string_view scheme = std::string_view(origin).substr(0, schemeEnd);
     if (scheme != "http" && scheme != "https") throw bad("scheme must be http or https");
     const std::string_view authority = std::string_view(origin).substr(schemeEnd + 3);
@@ -355,7 +346,7 @@ const Variable kVariables[] = {
     {"CERTCTL_AUTH_TYPE", "api-key",
      "api-key, or none to disable authentication (development only).",
      [](Config& c, string_view n, string_view v) {
-       if (toLower(v) == "jwt")
+       if (domain::asciiLower(v) == "jwt")
          throw ConfigError(std::string(n), "jwt is not supported yet; use api-key or none");
        c.authType = parseChoice(n, v, {"api-key", "none"});
      }},
@@ -469,6 +460,10 @@ const Variable kVariables[] = {
     {"CERTCTL_EST_ENROLLMENT_PASSWORD", "(none: anonymous)",
      "Shared secret EST clients send as the HTTP Basic password of simpleenroll.",
      [](Config& c, string_view, string_view v) { c.estEnrollmentPassword = std::string(v); }},
+    {"CERTCTL_EST_PROFILES", "(none: the legacy /.well-known/est/ root)",
+     "Comma-separated EST profiles, each at /.well-known/est/<name>/ and configured by "
+     "CERTCTL_EST_PROFILE_<NAME>_* (listed at the end).",
+     [](Config& c, string_view, string_view v) { c.estProfileList = std::string(v); }},
     {"CERTCTL_ACME_DIRECTORY_URL", "(none)",
      "Creates (or updates) the ACME issuer iss-acme on start with this directory URL and the "
      "CERTCTL_ACME_* settings below.",
@@ -519,6 +514,87 @@ const Variable kVariables[] = {
      [](Config& c, string_view, string_view v) { c.scepRaCertPath = std::string(trim(v)); }},
     {"CERTCTL_SCEP_RA_KEY_PATH", "(none)", "PEM private key of the SCEP RA (mode 0600).",
      [](Config& c, string_view, string_view v) { c.scepRaKeyPath = std::string(trim(v)); }},
+    {"CERTCTL_ACME_SERVER_ENABLED", "false",
+     "Serve the built-in ACME server (RFC 8555 + RFC 9773 ARI) at /acme/profile/<id>/directory.",
+     [](Config& c, string_view n, string_view v) { c.acmeServerEnabled = parseBool(n, v); }},
+    {"CERTCTL_ACME_SERVER_DEFAULT_PROFILE_ID", "(none: /acme/directory answers 404)",
+     "Certificate profile the /acme/... shorthand serves.",
+     [](Config& c, string_view n, string_view v) {
+       std::string id(trim(v));
+       if (id.size() > 128 ||
+           id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos)
+         throw ConfigError(std::string(n), "must be a profile id (got " + showValue(v) + ")");
+       c.acmeServerDefaultProfileId = id;
+     }},
+    {"CERTCTL_ACME_SERVER_ISSUER_ID", "iss-local", "The issuer that signs ACME orders.",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerIssuerId = std::string(trim(v));
+       if (c.acmeServerIssuerId.empty()) throw ConfigError(std::string(n), "must not be empty");
+     }},
+    {"CERTCTL_ACME_SERVER_NONCE_TTL", "10m", "How long an ACME Replay-Nonce stays usable, 10s-24h.",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerNonceTtl = parseDurationValue(n, v);
+       if (c.acmeServerNonceTtl < std::chrono::seconds(10) ||
+           c.acmeServerNonceTtl > std::chrono::hours(24))
+         throw ConfigError(std::string(n), "must be between 10s and 24h");
+     }},
+    {"CERTCTL_ACME_SERVER_ORDERS_PER_HOUR", "300",
+     "New ACME orders one account may place per hour (then 429 rateLimited), 1-1000000.",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerOrdersPerHour = parseInteger(n, v, 1, 1000000);
+     }},
+    {"CERTCTL_ACME_SERVER_TOS_URL", "(none)",
+     "Terms of service URL of the ACME directory (meta.termsOfService); clients must agree.",
+     [](Config& c, string_view n, string_view v) {
+       std::string url(trim(v));
+       if (url.empty()) {
+         c.acmeServerTosUrl.clear();
+         return;
+       }
+       if (!(startsWithIgnoreCase(url, "https://") || startsWithIgnoreCase(url, "http://")) ||
+           url.find_first_of(" \t\"<>") != std::string::npos || url.size() < 10)
+         throw ConfigError(std::string(n),
+                           "must be an http:// or https:// URL (got " + showValue(v) + ")");
+       c.acmeServerTosUrl = url;
+     }},
+    {"CERTCTL_ACME_SERVER_DNS_RESOLVER", "(none: /etc/resolv.conf)",
+     "IPv4 DNS server (IP or IP:PORT) the challenge validators ask for A/AAAA and dns-01 TXT "
+     "records: an internal resolver for a private PKI.",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerDnsResolver = std::string(trim(v));
+       if (c.acmeServerDnsResolver.empty()) return;
+       try {
+         protocols::acme::DnsServer::parse(c.acmeServerDnsResolver);
+       } catch (const std::invalid_argument& e) {
+         throw ConfigError(std::string(n), e.what());
+       }
+     }},
+    {"CERTCTL_ACME_SERVER_HTTP01_PORT", "80",
+     "Port the http-01 validator connects to (RFC 8555 requires 80; change only for tests or a "
+     "port-mapped lab).",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerHttp01Port = parseInteger(n, v, 1, 65535);
+     }},
+    {"CERTCTL_ACME_SERVER_TLSALPN01_PORT", "443",
+     "Port the tls-alpn-01 validator connects to (RFC 8737 requires 443).",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerTlsAlpn01Port = parseInteger(n, v, 1, 65535);
+     }},
+    {"CERTCTL_ACME_SERVER_VALIDATION_TIMEOUT", "10s",
+     "Time limit of one challenge validation connection or DNS lookup, 1s-60s.",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerValidationTimeout = parseDurationValue(n, v);
+       if (c.acmeServerValidationTimeout < std::chrono::seconds(1) ||
+           c.acmeServerValidationTimeout > std::chrono::seconds(60))
+         throw ConfigError(std::string(n), "must be between 1s and 60s");
+     }},
+    {"CERTCTL_ACME_SERVER_VALIDATION_ALLOW_LOOPBACK", "false",
+     "Let challenge validation connect to loopback addresses (tests, single-host labs). "
+     "Link-local and metadata addresses are always refused.",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerValidationAllowLoopback = parseBool(n, v);
+     }},
     {"CERTCTL_LUA_HOOK_DIR", "(share/certctl/lua)",
      "Directory Lua hooks (DNS, CA scripts, policy rules) are loaded from, by relative name.",
      [](Config& c, string_view, string_view v) { c.luaHookDir = std::string(v); }},
@@ -564,7 +640,7 @@ std::size_t editDistance(std::string_view a, std::string_view b) {
 }
 
 [[noreturn]] void throwUnknownKey(const std::string& key) {
-  const std::string upper = toUpper(key);
+  const std::string upper = domain::asciiUpper(key);
   std::string_view best;
   std::size_t bestDistance = 4;  // beyond this a suggestion is more noise than help
   for (const Variable& v : kVariables) {
@@ -617,7 +693,9 @@ Config loadConfig(const std::map<std::string, std::string>& env,
   // The prefix is compared case-insensitively so "certctl_server_port" is
   // reported rather than silently skipped.
   for (const auto& [key, value] : fileValues) {
-    if (startsWithIgnoreCase(key, kPrefix) && findVariable(key) == nullptr) throwUnknownKey(key);
+    if (startsWithIgnoreCase(key, kPrefix) && findVariable(key) == nullptr &&
+        !startsWithIgnoreCase(key, kEstProfileVariablePrefix))
+      throwUnknownKey(key);
   }
 
   Config config;
@@ -630,6 +708,16 @@ Config loadConfig(const std::map<std::string, std::string>& env,
     }
     variable.apply(config, variable.name, trim(found->second));
   }
+
+  // The per-profile EST family is open-ended, so it is matched by prefix
+  // here rather than row by row; buildEstProfiles refuses what it does not know.
+  std::map<std::string, std::string> estFamily;
+  for (const auto* source : {&fileValues, &env})
+    for (const auto& [key, value] : *source)
+      if (startsWithIgnoreCase(key, kEstProfileVariablePrefix))
+        estFamily[domain::asciiUpper(key)] = value;
+  config.estProfiles = buildEstProfiles(config.estEnabled, config.estProfileList, estFamily,
+                                        config.estIssuerId, config.estEnrollmentPassword);
 
   if (config.databaseUrl.empty()) {
     config.databaseUrl =
@@ -721,6 +809,8 @@ std::string configHelpText() {
             std::string(v.defaultText) + "\n";
     text += "      " + std::string(v.meaning) + "\n";
   }
+  text += "\nPer EST profile (<NAME> = a CERTCTL_EST_PROFILES name, upper-cased, '-' as '_'):\n";
+  text += estProfileVariablesHelp();
   text +=
       "\nDurations: 90s, 5m, 1h30m, 1.5h, 500ms (a bare number is seconds). "
       "Lists are comma-separated.\n";

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/config/est_profile_config.h"
+
 namespace certctl::config {
 
 // Carries the offending variable separately so callers (and tests) can tell
@@ -61,6 +63,10 @@ struct Config {
   bool estEnabled = false;                // CERTCTL_EST_ENABLED: /.well-known/est/ routes
   std::string estIssuerId = "iss-local";  // CERTCTL_EST_ISSUER_ID
   std::string estEnrollmentPassword;      // CERTCTL_EST_ENROLLMENT_PASSWORD ("" = anonymous)
+  std::string estProfileList;             // CERTCTL_EST_PROFILES: comma-separated names
+  // Built from the above and CERTCTL_EST_PROFILE_<NAME>_* (docs/est.md);
+  // empty unless estEnabled, one legacy profile (pathId "") without a list.
+  std::vector<EstProfileConfig> estProfiles;
   // CERTCTL_ACME_*: the ACME issuer iss-acme made on start, as plugin config
   // fields ("directory_url" -> value); empty = none.
   std::map<std::string, std::string> acmeIssuer;
@@ -69,6 +75,19 @@ struct Config {
   std::string scepChallengePassword;  // CERTCTL_SCEP_CHALLENGE_PASSWORD (required when enabled)
   std::string scepRaCertPath;         // CERTCTL_SCEP_RA_CERT_PATH
   std::string scepRaKeyPath;          // CERTCTL_SCEP_RA_KEY_PATH (0600)
+  // The built-in ACME server (docs/acme-server.md).
+  bool acmeServerEnabled = false;                        // CERTCTL_ACME_SERVER_ENABLED
+  std::string acmeServerDefaultProfileId;                // CERTCTL_ACME_SERVER_DEFAULT_PROFILE_ID
+  std::string acmeServerIssuerId = "iss-local";          // CERTCTL_ACME_SERVER_ISSUER_ID
+  std::chrono::milliseconds acmeServerNonceTtl{600000};  // CERTCTL_ACME_SERVER_NONCE_TTL
+  int acmeServerOrdersPerHour = 300;  // CERTCTL_ACME_SERVER_ORDERS_PER_HOUR (per account)
+  std::string acmeServerTosUrl;       // CERTCTL_ACME_SERVER_TOS_URL ("" = none)
+  // Challenge validation of the `challenge` auth mode.
+  std::string acmeServerDnsResolver;  // CERTCTL_ACME_SERVER_DNS_RESOLVER ("" = resolv.conf)
+  int acmeServerHttp01Port = 80;      // CERTCTL_ACME_SERVER_HTTP01_PORT
+  int acmeServerTlsAlpn01Port = 443;  // CERTCTL_ACME_SERVER_TLSALPN01_PORT
+  std::chrono::milliseconds acmeServerValidationTimeout{10000};  // _VALIDATION_TIMEOUT
+  bool acmeServerValidationAllowLoopback = false;                // _VALIDATION_ALLOW_LOOPBACK
   // Lua hooks (docs/lua.md).
   std::string luaHookDir;                       // CERTCTL_LUA_HOOK_DIR ("" = auto-detected)
   long long luaInstructionBudget = 100000000;   // CERTCTL_LUA_INSTRUCTION_BUDGET

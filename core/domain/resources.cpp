@@ -252,6 +252,11 @@ ResourceSpec profiles() {
       Field("max_ttl_seconds", FieldType::Integer),
       Field("allowed_ekus", FieldType::StringList).notNull("[\"serverAuth\"]"),
       Field("required_sans", FieldType::StringList).notNull("[]"),
+      // How the built-in ACME server authorizes orders under this profile
+      // (docs/acme-server.md).
+      Field("acme_auth_mode")
+          .notNull("\"trust_authenticated\"")
+          .oneOf({"trust_authenticated", "challenge"}),
       enabled(),
   };
   r.sortKeys = sortKeys({{"name", "name"}});

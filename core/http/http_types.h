@@ -21,6 +21,14 @@ struct Request {
   bool malformedUri = false;  // the target could not be parsed; answered with 400
   std::string peerAddress;
   std::string clientIp;
+  // TLS facts of the connection (empty over plain HTTP): the client
+  // certificate the peer presented (DER, not verified at TLS level: a
+  // handler checks it against its own trust anchors), the negotiated
+  // protocol ("TLSv1.3") and the RFC 9266 tls-exporter value (32 bytes,
+  // TLS 1.3 only).
+  std::string peerCertificateDer;
+  std::string tlsVersion;
+  std::string tlsExporter;
   std::string requestId;
   std::map<std::string, std::string> pathParams;
   std::string actor = "anonymous";

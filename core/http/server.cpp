@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
@@ -13,6 +14,8 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <cerrno>
+
+#include "core/http/tls_connection_info.h"
 
 #include <algorithm>
 #include <cctype>
@@ -28,14 +31,21 @@ constexpr const char* kCipherList =
 
 class PipelineHandler : public Poco::Net::HTTPRequestHandler {
  public:
-  PipelineHandler(Pipeline& pipeline, std::size_t maxBody)
-      : pipeline_(pipeline), maxBody_(maxBody) {}
+  PipelineHandler(Pipeline& pipeline, std::size_t maxBody, bool tls)
+      : pipeline_(pipeline), maxBody_(maxBody), tls_(tls) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in,
                      Poco::Net::HTTPServerResponse& out) override {
     Request request;
     request.method = in.getMethod();
     request.peerAddress = in.clientAddress().host().toString();
+    if (tls_) {
+      auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(in).socket();
+      auto info = TlsConnectionRegistry::lookup(static_cast<int>(socket.impl()->sockfd()));
+      request.tlsVersion = std::move(info.version);
+      request.peerCertificateDer = std::move(info.peerCertificateDer);
+      request.tlsExporter = std::move(info.exporter);
+    }
     for (const auto& [name, value] : in) {
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
@@ -111,19 +121,22 @@ class PipelineHandler : public Poco::Net::HTTPRequestHandler {
 
   Pipeline& pipeline_;
   std::size_t maxBody_;
+  bool tls_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Factory(Pipeline& pipeline, std::size_t maxBody) : pipeline_(pipeline), maxBody_(maxBody) {}
+  Factory(Pipeline& pipeline, std::size_t maxBody, bool tls)
+      : pipeline_(pipeline), maxBody_(maxBody), tls_(tls) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new PipelineHandler(pipeline_, maxBody_);
+    return new PipelineHandler(pipeline_, maxBody_, tls_);
   }
 
  private:
   Pipeline& pipeline_;
   std::size_t maxBody_;
+  bool tls_;
 };
 
 Poco::ThreadPool& serverThreads(int maxThreads) {
@@ -149,6 +162,10 @@ void Server::start() {
     context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
     context->enableSessionCache(true, "certctl");
     context->preferServerCiphers();
+    // Records each handshake's client certificate and tls-exporter; asks for a
+    // client certificate only when some route verifies one (EST mTLS), so a
+    // browser on the web UI is not prompted otherwise.
+    TlsConnectionRegistry::install(context->sslContext(), options_.requestClientCertificate);
     socket = std::make_unique<Poco::Net::SecureServerSocket>(context);
   } else {
     socket = std::make_unique<Poco::Net::ServerSocket>();
@@ -174,9 +191,9 @@ void Server::start() {
       static_cast<Poco::Timespan::TimeDiff>(options_.keepAliveTimeout.count()) * 1000));
   params->setTimeout(Poco::Timespan(30, 0));
   params->setServerName("certctl");
-  server_ =
-      std::make_unique<Poco::Net::HTTPServer>(new Factory(pipeline_, options_.maxBodyBytes),
-                                              serverThreads(options_.maxThreads), *socket, params);
+  server_ = std::make_unique<Poco::Net::HTTPServer>(
+      new Factory(pipeline_, options_.maxBodyBytes, options_.tls),
+      serverThreads(options_.maxThreads), *socket, params);
   server_->start();
 }
 

@@ -17,6 +17,8 @@ struct ServerOptions {
   int port = 8443;
   bool tls = true;
   std::string certFile, keyFile;  // PEM; used when tls
+  // Ask TLS clients for a certificate (optional; never verified at TLS level).
+  bool requestClientCertificate = false;
   std::size_t maxBodyBytes = 1 << 20;
   // Poco serves a connection on one thread for as long as it stays open, so
   // idle keep-alive connections must time out quickly or they starve others.

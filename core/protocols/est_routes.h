@@ -1,24 +1,17 @@
 #pragma once
 
-#include <string>
-
 #include "core/http/router.h"
-#include "core/services/issuance.h"
-#include "core/services/issuer_registry.h"
+#include "core/protocols/est/est_server.h"
 
 namespace certctl::protocols {
 
-struct EstSettings {
-  std::string issuerId = "iss-local";  // CERTCTL_EST_ISSUER_ID
-  std::string enrollmentPassword;      // CERTCTL_EST_ENROLLMENT_PASSWORD ("" = anonymous)
-};
-
-// EST (RFC 7030) without the API key, as EST clients know nothing of it:
-//  * GET /.well-known/est/cacerts: the issuer's CA chain, base64 DER PKCS#7 certs-only.
-//  * POST /.well-known/est/simpleenroll: a base64 DER PKCS#10 body, issued
-//    through IssuanceService (source "est"); answers the certificate the same way.
-//    HTTP Basic with the enrollment password when one is set (401 otherwise).
-void registerEstRoutes(http::Router& router, services::IssuerRegistry& issuers,
-                       services::IssuanceService& issuance, EstSettings settings);
+// EST (RFC 7030, docs/est.md) as the server wires it:
+//  * every profile's /.well-known/est[-mtls]/ endpoint group (EstServer), and
+//  * the admin API, API key with the admin role:
+//    GET  /api/v1/admin/est/profiles       the profiles, without secrets;
+//    POST /api/v1/admin/est/reload-trust   {"path_id"?}: re-reads the mTLS
+//         trust bundles (all when no path_id); 200 when every reload worked,
+//         422 with the per-profile errors otherwise (the old pools stay).
+void registerEstRoutes(http::Router& router, est::EstServer& server);
 
 }  // namespace certctl::protocols

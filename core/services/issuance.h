@@ -83,18 +83,20 @@ class IssuanceService {
   // written); 400 a profile or policy refusal (the job and certificate Failed).
   nlohmann::json submitCsr(const std::string& agentId, const CsrSubmission& submission);
 
-  // A certificate asked for over an enrollment protocol (EST): the client's
-  // CSR signed by `issuerId` through the same profile, policy and inventory
-  // path as an agent's CSR, recorded as a managed certificate of `source`
-  // with a completed Issuance job. 400 for a CSR whose signature does not
-  // verify or that names nothing; 404 for an unknown issuer.
+  // A certificate asked for over an enrollment protocol (EST, SCEP, ACME):
+  // the client's CSR signed by `issuerId` through the same profile, policy
+  // and inventory path as an agent's CSR, recorded as a managed certificate
+  // of `source` (bound to `profileId` when not empty) with a completed
+  // Issuance job. 400 for a CSR whose signature does not verify, that names
+  // nothing or that the profile refuses; 404 for an unknown issuer or
+  // profile (nothing written).
   struct Enrollment {
     std::string certificateId;
     std::string certPem;   // the leaf
     std::string chainPem;  // the CA certificates above it
   };
   Enrollment enrollCsr(const std::string& issuerId, const sdk::pki::Csr& csr,
-                       const std::string& source);
+                       const std::string& source, const std::string& profileId = {});
 
   const IssuanceSettings& settings() const { return settings_; }
 

@@ -36,11 +36,15 @@ json csrNames(const sdk::pki::Csr& csr) {
 
 IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuerId,
                                                        const sdk::pki::Csr& csr,
-                                                       const std::string& source) {
+                                                       const std::string& source,
+                                                       const std::string& profileId) {
   if (!csr.verifySignature())
     throw domain::badRequest("csr", "the CSR's signature does not verify (proof of possession)");
   json names = csrNames(csr);
   issuers_.get(issuerId);  // 404 unknown, 400 disabled: before anything is written
+  if (!profileId.empty() &&
+      !resources_.repository().get(domain::requireResource("profiles"), profileId))
+    throw domain::notFound("certificate profile " + profileId + " does not exist");
 
   // Stored directly rather than through ResourceService::create, whose
   // listeners would start an agent Issuance job for it: this request is
@@ -51,6 +55,7 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
                       {"common_name", names["common_name"]},
                       {"sans", names["sans"]},
                       {"issuer_id", issuerId},
+                      {"certificate_profile_id", profileId.empty() ? json() : json(profileId)},
                       {"status", "Pending"},
                       {"tags", json::object()},
                       {"source", source},

@@ -22,7 +22,7 @@ PACKAGES=(
   # libraries
   libpoco-dev libssl-dev libpq-dev libboost-dev libboost-filesystem-dev
   liblua5.4-dev libspdlog-dev libfmt-dev catch2 nlohmann-json3-dev
-  libcli11-dev prometheus-cpp-dev libssh-dev
+  libcli11-dev prometheus-cpp-dev libssh-dev libjemalloc-dev
   # test peers and tools
   postgresql postgresql-contrib sqlite3 curl openssl ca-certificates jq
   # an independent YAML/TOML parser for the Traefik target test (python3 has tomllib)

@@ -17,13 +17,15 @@ std::string hexEncode(std::string_view bytes, bool uppercase) {
   return out;
 }
 
-std::string sha256Hex(std::string_view bytes) {
+std::string sha256(std::string_view bytes) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
     throw PkiError("SHA-256 digest failed");
   }
-  return hexEncode(std::string_view(reinterpret_cast<const char*>(md), len));
+  return std::string(reinterpret_cast<const char*>(md), len);
 }
+
+std::string sha256Hex(std::string_view bytes) { return hexEncode(sha256(bytes)); }
 
 }  // namespace certctl::sdk::pki

@@ -40,6 +40,7 @@
 #include "sdk/pki/csr_builder.h"
 #include "sdk/pki/private_key.h"
 #include "tests/bench/inventory_bench.h"
+#include "tests/bench/load_support.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
 
@@ -49,6 +50,12 @@ namespace fs = std::filesystem;
 namespace pki = certctl::sdk::pki;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+using certctl::bench::makeCsrs;
+using certctl::bench::ownCpuSeconds;
+using certctl::bench::processCpuSeconds;
+using certctl::bench::reportError;
+using certctl::bench::runLoad;
+using certctl::bench::secondsSince;
 
 namespace {
 
@@ -59,6 +66,7 @@ struct Options {
   int clients = 16;
   bool cfssl = true;
   bool est = false;
+  std::map<std::string, std::string> serverEnv;  // --server-env KEY=VALUE
 };
 
 [[noreturn]] void usage(const std::string& error) {
@@ -70,6 +78,7 @@ struct Options {
   --clients K                 concurrent clients (default 16)
   --no-cfssl                  skip the cfssl comparison
   --est                       enroll through EST simpleenroll instead of the agent CSR API
+  --server-env KEY=VALUE      extra server environment (repeatable), e.g. LD_PRELOAD=...
 )";
   std::exit(error.empty() ? 0 : 2);
 }
@@ -90,7 +99,12 @@ Options parseOptions(int argc, char** argv) {
       o.certs = std::stoi(value());
     else if (arg == "--clients")
       o.clients = std::stoi(value());
-    else if (arg == "--no-cfssl")
+    else if (arg == "--server-env") {
+      std::string kv = value();
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) usage("--server-env needs KEY=VALUE");
+      o.serverEnv[kv.substr(0, eq)] = kv.substr(eq + 1);
+    } else if (arg == "--no-cfssl")
       o.cfssl = false;
     else if (arg == "--est")
       o.est = true;
@@ -104,83 +118,9 @@ Options parseOptions(int argc, char** argv) {
   return o;
 }
 
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// User + system CPU seconds a process has used (/proc/PID/stat fields 14, 15).
-double processCpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // the name may hold spaces
-  std::string field;
-  long long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> field; ++i) {
-    if (i == 14) utime = std::stoll(field);
-    if (i == 15) stime = std::stoll(field);
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double ownCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// CSRs made in parallel before anything is measured.
-std::vector<std::string> makeCsrs(int n) {
-  std::vector<std::string> csrs(static_cast<std::size_t>(n));
-  std::atomic<int> next{0};
-  std::vector<std::thread> workers;
-  for (unsigned t = 0; t < std::max(2u, std::thread::hardware_concurrency()); ++t)
-    workers.emplace_back([&] {
-      for (int i = next++; i < n; i = next++) {
-        auto key = pki::PrivateKey::generateEcP256();
-        std::string cn = "bench-" + std::to_string(i) + ".example.com";
-        csrs[static_cast<std::size_t>(i)] =
-            pki::CsrBuilder().commonName(cn).subjectAltName(cn).sign(key).toPem();
-      }
-    });
-  for (auto& w : workers) w.join();
-  return csrs;
-}
-
-// Runs `count` jobs on `clients` threads; job(i, latencies) returns success.
-template <typename MakeClient, typename Job>
-certctl::bench::Summary runLoad(int count, int clients, MakeClient makeClient, Job job) {
-  std::atomic<int> next{0};
-  std::atomic<long long> errors{0};
-  std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
-  std::vector<std::thread> threads;
-  auto start = Clock::now();
-  for (int c = 0; c < clients; ++c)
-    threads.emplace_back([&, c] {
-      auto client = makeClient();
-      for (int i = next++; i < count; i = next++) {
-        auto t0 = Clock::now();
-        bool ok = job(*client, i);
-        latencies[static_cast<std::size_t>(c)].push_back(secondsSince(t0) * 1000);
-        if (!ok) ++errors;
-      }
-    });
-  for (auto& t : threads) t.join();
-  double seconds = secondsSince(start);
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  return certctl::bench::summarize(all, errors, seconds);
-}
-
 void printSummary(const std::string& name, const certctl::bench::Summary& s) {
   std::printf("%-34s %8.0f certs/s  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  errors %lld\n",
               name.c_str(), s.rps, s.p50, s.p99, s.max, s.errors);
-}
-
-// The first few failures are shown; the rest only counted.
-void reportError(int status, const std::string& body) {
-  static std::atomic<int> printed{0};
-  if (printed++ < 5) std::fprintf(stderr, "error %d: %.300s\n", status, body.c_str());
 }
 
 // ---- certctl ----------------------------------------------------------------
@@ -280,6 +220,7 @@ certctl::bench::Summary benchCertctl(const Options& opt, const std::vector<std::
             {"CERTCTL_KEYGEN_MODE", "agent"},
             {"CERTCTL_DATABASE_MAX_CONNS", "32"}};
   if (opt.est) so.env["CERTCTL_EST_ENABLED"] = "true";
+  for (const auto& [key, value] : opt.serverEnv) so.env[key] = value;
   if (opt.dialect == "postgres") {
     pg = std::make_unique<certctl::bench::PostgresDatabase>(opt.pgUrl);
     so.env["CERTCTL_DATABASE_URL"] = pg->url();

@@ -32,8 +32,8 @@ Pebble::Pebble(fs::path dir, PebbleOptions options)
       managementPort_(freeLoopbackPort()),
       httpPort_(freeLoopbackPort()),
       tlsPort_(freeLoopbackPort()),
-      dnsPort_(freeLoopbackPort()),
-      challManagementPort_(freeLoopbackPort()) {
+      challtestsrv_(
+          std::make_unique<ChallTestSrv>(dir_ / "challtestsrv", ChallTestSrv::Responders{})) {
   fs::create_directories(dir_);
   const auto key = pki::PrivateKey::generateEcP256();
   const auto cert = pki::CertificateBuilder()
@@ -58,42 +58,33 @@ Pebble::Pebble(fs::path dir, PebbleOptions options)
   http_ = std::make_unique<sdk::net::HttpsClient>(
       sdk::net::HttpsClientOptions{caBundle().string(), 10s});
 
-  challtestsrv_ = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{"pebble-challtestsrv", "-management", loopback(challManagementPort_),
-                               "-dns01", loopback(dnsPort_), "-http01", "", "-https01", "",
-                               "-tlsalpn01", "", "-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""},
-      dir_ / "challtestsrv.log");
   pebble_ = std::make_unique<BackgroundProcess>(
       std::vector<std::string>{"pebble", "-config", (dir_ / "pebble.json").string(), "-dnsserver",
-                               loopback(dnsPort_)},
+                               loopback(challtestsrv_->dnsPort())},
       dir_ / "pebble.log",
       std::map<std::string, std::string>{
           {"PEBBLE_VA_NOSLEEP", "1"},
           {"PEBBLE_WFE_NONCEREJECT", std::to_string(options.nonceRejectPercent)},
-          {"PEBBLE_AUTHZREUSE", "0"}});
+          {"PEBBLE_AUTHZREUSE", "0"},
+          {"PEBBLE_VA_ALWAYS_VALID", options.alwaysValid ? "1" : "0"}});
   waitUntilUp();
 }
 
 void Pebble::waitUntilUp() const {
   const auto deadline = std::chrono::steady_clock::now() + 20s;
-  bool pebbleUp = false, challUp = false;
   while (std::chrono::steady_clock::now() < deadline) {
     try {
-      pebbleUp = pebbleUp || http_->request("GET", directoryUrl()).status == 200;
-      challUp = challUp ||
-                http_->request("POST", challtestsrvUrl() + "/clear-txt", R"({"host":"up.test."})")
-                        .status == 200;
+      if (http_->request("GET", directoryUrl()).status == 200) return;
     } catch (const sdk::net::HttpError&) {
     }
-    if (pebbleUp && challUp) return;
     std::this_thread::sleep_for(100ms);
   }
-  throw std::runtime_error("pebble or pebble-challtestsrv did not start; see " + dir_.string());
+  throw std::runtime_error("pebble did not start; see " + dir_.string());
 }
 
 std::string Pebble::directoryUrl() const { return "https://" + loopback(port_) + "/dir"; }
 
-std::string Pebble::challtestsrvUrl() const { return "http://" + loopback(challManagementPort_); }
+std::string Pebble::challtestsrvUrl() const { return challtestsrv_->managementUrl(); }
 
 json Pebble::certStatus(const std::string& serialHex) const {
   const auto r = http_->request(
@@ -107,14 +98,9 @@ std::string Pebble::rootPem() const {
 }
 
 void Pebble::setTxt(const std::string& fqdn, const std::string& value) const {
-  const auto r = http_->request("POST", challtestsrvUrl() + "/set-txt",
-                                json{{"host", fqdn + "."}, {"value", value}}.dump());
-  if (r.status != 200)
-    throw std::runtime_error("challtestsrv set-txt: HTTP " + std::to_string(r.status));
+  challtestsrv_->setTxt(fqdn, value);
 }
 
-void Pebble::clearTxt(const std::string& fqdn) const {
-  http_->request("POST", challtestsrvUrl() + "/clear-txt", json{{"host", fqdn + "."}}.dump());
-}
+void Pebble::clearTxt(const std::string& fqdn) const { challtestsrv_->clearTxt(fqdn); }
 
 }  // namespace certctl::testing::acme

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sdk/net/https_client.h"
+#include "tests/integration_acme/challtestsrv.h"
 #include "tests/support/background_process.h"
 
 namespace certctl::testing::acme {
@@ -16,6 +17,9 @@ struct PebbleOptions {
   std::map<std::string, std::string> eabKeys;
   // PEBBLE_WFE_NONCEREJECT: the share of good nonces refused as badNonce.
   int nonceRejectPercent = 0;
+  // PEBBLE_VA_ALWAYS_VALID: every challenge passes without a lookup
+  // (acme_bench compares order throughput with it).
+  bool alwaysValid = false;
 };
 
 // A real Pebble (Debian's pebble 2.4) and pebble-challtestsrv as its DNS
@@ -40,7 +44,7 @@ class Pebble {
   // pebble-challtestsrv: its management API (scripts/lua/dns/challtestsrv.lua)
   // and the DNS port Pebble asks (dig it to see the TXT records).
   std::string challtestsrvUrl() const;
-  int dnsPort() const { return dnsPort_; }
+  int dnsPort() const { return challtestsrv_->dnsPort(); }
   // challtestsrv TXT records (dns-01).
   void setTxt(const std::string& fqdn, const std::string& value) const;
   void clearTxt(const std::string& fqdn) const;
@@ -49,9 +53,10 @@ class Pebble {
   void waitUntilUp() const;
 
   std::filesystem::path dir_;
-  int port_, managementPort_, httpPort_, tlsPort_, dnsPort_, challManagementPort_;
+  int port_, managementPort_, httpPort_, tlsPort_;
+  std::unique_ptr<ChallTestSrv> challtestsrv_;
   std::unique_ptr<sdk::net::HttpsClient> http_;
-  std::unique_ptr<BackgroundProcess> challtestsrv_, pebble_;
+  std::unique_ptr<BackgroundProcess> pebble_;
 };
 
 }  // namespace certctl::testing::acme

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "tests/integration/lifecycle/lifecycle_test_util.h"
+#include "tests/integration/protocols/est_test_util.h"
 #include "tests/integration/protocols/protocol_test_util.h"
 #include "tests/support/process.h"
 #include "tests/support/server_process.h"
@@ -153,4 +154,64 @@ TEST_CASE("EST cacerts and simpleenroll work with curl and openssl", "[protocols
 TEST_CASE("EST routes are absent unless CERTCTL_EST_ENABLED", "[protocols][est]") {
   ServerProcess server;
   CHECK(server.request("GET", "/.well-known/est/cacerts", {}, {}, "-").status == 404);
+}
+
+TEST_CASE("EST accepts the wire quirks of appendix B and locks out password guessing",
+          "[protocols][est]") {
+  ServerProcess server(estServer());
+  // No profile uses mTLS: the TLS handshake asks no client (browser) for a certificate.
+  CHECK_FALSE(est::requestsClientCertificate(server.port()));
+  TempDir dir;
+  const fs::path d = dir.path();
+  require({"openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out",
+           (d / "k.key").string()});
+  require({"openssl", "req", "-new", "-key", (d / "k.key").string(), "-subj", "/CN=quirk.example",
+           "-out", (d / "k.pem").string()});
+  require({"openssl", "req", "-in", (d / "k.pem").string(), "-outform", "DER", "-out",
+           (d / "k.der").string()});
+  std::string der = readFile(d / "k.der");
+  auto b64 = runProcess({"openssl", "base64", "-in", (d / "k.der").string()});
+  REQUIRE(b64.exitCode == 0);
+  std::string crlf;
+  for (char c : b64.output) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  const std::string auth =
+      "Basic " + std::string("ZGV2OmVzdC1lbnJvbGxtZW50LXNlY3JldC0x");  // dev:<kPassword>
+
+  auto post = [&](const std::string& body, const std::map<std::string, std::string>& headers) {
+    auto h = headers;
+    h["Authorization"] = auth;
+    return server.request("POST", "/.well-known/est/simpleenroll", body, h, "-");
+  };
+  // PEM under Cisco IOS's content type, CRLF-wrapped base64 with trailing
+  // newlines, base64 on one line, raw DER marked binary.
+  CHECK(post(readFile(d / "k.pem"), {{"Content-Type", "application/x-pem-file"}}).status == 200);
+  CHECK(post(crlf + "\r\n\n\n", {{"Content-Type", "application/pkcs10"}}).status == 200);
+  auto oneLine = runProcess({"openssl", "base64", "-A", "-in", (d / "k.der").string()});
+  CHECK(post(oneLine.output,
+             {{"Content-Type", "application/pkcs10"}, {"Content-Transfer-Encoding", "base64"}})
+            .status == 200);
+  CHECK(post(der, {{"Content-Type", "application/pkcs10"}, {"Content-Transfer-Encoding", "binary"}})
+            .status == 200);
+
+  // Ten consecutive failures in an hour lock the source address out: 429,
+  // even with the right password, for the rest of the window. A request
+  // without credentials (a client's first try) is no failure; a success
+  // ends the run.
+  auto wrong = [&] {
+    return server
+        .request("POST", "/.well-known/est/simpleenroll", crlf,
+                 {{"Authorization", "Basic ZGV2Ondyb25n"}}, "-")  // dev:wrong
+        .status;
+  };
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(server.request("POST", "/.well-known/est/simpleenroll", crlf, {}, "-").status == 401);
+  for (int i = 0; i < 9; ++i) REQUIRE(wrong() == 401);
+  REQUIRE(post(crlf, {{"Content-Type", "application/pkcs10"}}).status == 200);
+  for (int i = 0; i < 10; ++i) REQUIRE(wrong() == 401);
+  auto locked = post(crlf, {{"Content-Type", "application/pkcs10"}});
+  CHECK(locked.status == 429);
+  CHECK(!locked.header("retry-after").empty());
+  auto audit = server.get("/api/v1/audit?action=est_auth_failed_basic");
+  REQUIRE(audit.status == 200);
+  CHECK(audit.json()["data"].size() == 20);
 }

@@ -1,0 +1,48 @@
+#include "core/protocols/est/est_trust_anchor.h"
+
+#include "core/domain/timestamps.h"
+
+namespace certctl::protocols::est {
+
+EstTrustAnchor::EstTrustAnchor(std::string path)
+    : path_(std::move(path)),
+      store_(
+          std::make_shared<const sdk::pki::TrustStore>(sdk::pki::TrustStore::fromPemFile(path_))) {}
+
+std::shared_ptr<const sdk::pki::TrustStore> EstTrustAnchor::current() const {
+  std::lock_guard lock(mutex_);
+  return store_;
+}
+
+std::string EstTrustAnchor::reload() {
+  try {
+    auto fresh =
+        std::make_shared<const sdk::pki::TrustStore>(sdk::pki::TrustStore::fromPemFile(path_));
+    std::lock_guard lock(mutex_);
+    store_ = std::move(fresh);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+std::string EstTrustAnchor::verify(const std::string& certificateDer) const {
+  if (certificateDer.empty()) return "no client certificate was presented";
+  try {
+    auto leaf = sdk::pki::Certificate::fromDer(certificateDer);  // Eager: verified below
+    return current()->verify(leaf);
+  } catch (const std::exception& e) {
+    return std::string("unreadable client certificate: ") + e.what();
+  }
+}
+
+nlohmann::json EstTrustAnchor::anchorsJson() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& anchor : current()->anchors())
+    out.push_back({{"subject", anchor.subjectString()},
+                   {"not_after", domain::formatRfc3339(std::chrono::floor<std::chrono::seconds>(
+                                     anchor.notAfter()))}});
+  return out;
+}
+
+}  // namespace certctl::protocols::est

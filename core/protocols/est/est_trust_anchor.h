@@ -1,0 +1,39 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sdk/pki/trust_store.h"
+
+namespace certctl::protocols::est {
+
+// The client-CA trust bundle of one EST profile
+// (CERTCTL_EST_PROFILE_<NAME>_MTLS_CLIENT_CA_TRUST_BUNDLE_PATH), reloadable
+// while requests are served. A reload that cannot read or parse the file
+// keeps the pool in place and reports why (docs/est.md threat model).
+class EstTrustAnchor {
+ public:
+  // Loads the bundle; throws sdk::pki::PkiError when it is unusable (boot refusal).
+  explicit EstTrustAnchor(std::string path);
+
+  // "" on success, else the reason the old pool stays.
+  std::string reload();
+  // "" when the DER client certificate chains to this bundle and is valid now.
+  std::string verify(const std::string& certificateDer) const;
+
+  const std::string& path() const { return path_; }
+  // [{"subject", "not_after"}] of the anchors in use.
+  nlohmann::json anchorsJson() const;
+
+ private:
+  std::shared_ptr<const sdk::pki::TrustStore> current() const;
+
+  std::string path_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const sdk::pki::TrustStore> store_;
+};
+
+}  // namespace certctl::protocols::est
