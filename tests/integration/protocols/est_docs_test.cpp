@@ -4,6 +4,7 @@
 // a real server configured as the doc's surrounding text says.
 #include <catch2/catch.hpp>
 
+#include "certctl/build_info.h"
 #include "tests/integration/protocols/est_test_util.h"
 #include "tests/support/test_database.h"
 
@@ -17,8 +18,8 @@ constexpr const char* kPassword = "docs-enrollment-secret-1";
 
 // NAME -> body of the fenced block after its marker.
 std::map<std::string, std::string> recipes() {
-  fs::path doc = fs::path(__FILE__).parent_path().parent_path().parent_path().parent_path() /
-                 "docs" / "est.md";
+  // Not __FILE__: ccache's CCACHE_BASEDIR (used by CI) makes it relative.
+  fs::path doc = fs::path(certctl::build::kSourceDir) / "docs" / "est.md";
   std::string text = readFile(doc);
   REQUIRE(!text.empty());
   std::map<std::string, std::string> out;
