@@ -4,7 +4,7 @@
 // a real server configured as the doc's surrounding text says.
 #include <catch2/catch.hpp>
 
-#include "certctl/build_info.h"
+#include "tests/integration/protocols/doc_recipes.h"
 #include "tests/integration/protocols/est_test_util.h"
 #include "tests/support/test_database.h"
 
@@ -16,43 +16,18 @@ namespace {
 
 constexpr const char* kPassword = "docs-enrollment-secret-1";
 
-// NAME -> body of the fenced block after its marker.
-std::map<std::string, std::string> recipes() {
-  // Not __FILE__: ccache's CCACHE_BASEDIR (used by CI) makes it relative.
-  fs::path doc = fs::path(certctl::build::kSourceDir) / "docs" / "est.md";
-  std::string text = readFile(doc);
-  REQUIRE(!text.empty());
-  std::map<std::string, std::string> out;
-  const std::string marker = "\n<!-- recipe: ";  // at the start of a line
-  for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
-    auto nameEnd = text.find(" -->", at);
-    std::string name = text.substr(at + marker.size(), nameEnd - at - marker.size());
-    auto open = text.find("```bash\n", nameEnd);
-    REQUIRE(open == text.find('\n', nameEnd) + 1);  // the fence follows the marker
-    auto start = open + 8;
-    auto close = text.find("\n```", start);
-    out[name] = text.substr(start, close - start + 1);
-  }
-  return out;
-}
-
 void runRecipe(const std::map<std::string, std::string>& all, const std::string& name,
                ServerProcess& server, const fs::path& work) {
-  auto it = all.find(name);
-  REQUIRE(it != all.end());
-  auto result = runProcess(
-      {"bash", "-euo", "pipefail", "-c", "cd \"$1\" && " + it->second, "recipe", work.string()},
-      {{"EST_URL", server.baseUrl()},
-       {"EST_PASSWORD", kPassword},
-       {"CERTCTL_API_KEY", server.apiKey()}});
-  INFO("recipe " << name << ":\n" << it->second << "\n---\n" << result.output);
-  REQUIRE(result.exitCode == 0);
+  protocols::runDocRecipe(all, name, work,
+                          {{"EST_URL", server.baseUrl()},
+                           {"EST_PASSWORD", kPassword},
+                           {"CERTCTL_API_KEY", server.apiKey()}});
 }
 
 }  // namespace
 
 TEST_CASE("docs/est.md recipes run verbatim", "[protocols][est]") {
-  const auto all = recipes();
+  const auto all = protocols::docRecipes("est.md");
   CHECK(all.size() == 6);
 
   SECTION("quick start on the legacy root") {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/integration/protocols/doc_recipes.h"
 #include "tests/integration/protocols/protocol_test_util.h"
 #include "tests/integration/server/server_test_util.h"
 #include "tests/support/process.h"
@@ -28,42 +29,13 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr const char* kChallenge = "scep-challenge-secret-1";
-constexpr const char* kScepSubmit = "/usr/lib/certmonger/scep-submit";
 
 // A CA for the local CA's sub-CA mode and an RSA RA certificate it signed
 // (certmonger checks that the RA chains to the CA of GetCACert).
 struct ScepPki {
+  // Made by the quick start's openssl recipe of docs/scep.md, run verbatim.
   explicit ScepPki(const fs::path& d) : dir(d) {
-    require({"openssl",
-             "req",
-             "-x509",
-             "-newkey",
-             "ec",
-             "-pkeyopt",
-             "ec_paramgen_curve:P-256",
-             "-nodes",
-             "-keyout",
-             (d / "ca.key").string(),
-             "-out",
-             (d / "ca.pem").string(),
-             "-subj",
-             "/CN=certctl SCEP test CA",
-             "-days",
-             "30",
-             "-addext",
-             "basicConstraints=critical,CA:TRUE",
-             "-addext",
-             "keyUsage=critical,keyCertSign,cRLSign"});
-    require({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
-             (d / "ra.key").string(), "-out", (d / "ra.csr").string(), "-subj",
-             "/CN=certctl SCEP test RA"});
-    std::ofstream(d / "ra.ext") << "basicConstraints=CA:FALSE\n"
-                                   "keyUsage=critical,digitalSignature,keyEncipherment\n";
-    require({"openssl", "x509", "-req", "-in", (d / "ra.csr").string(), "-CA",
-             (d / "ca.pem").string(), "-CAkey", (d / "ca.key").string(), "-CAcreateserial", "-days",
-             "30", "-extfile", (d / "ra.ext").string(), "-out", (d / "ra.pem").string()});
-    fs::permissions(d / "ra.key", fs::perms::owner_read | fs::perms::owner_write);
-    fs::permissions(d / "ca.key", fs::perms::owner_read | fs::perms::owner_write);
+    runDocRecipe(docRecipes("scep.md"), "scep-ca-and-ra", dir, {});
   }
   std::map<std::string, std::string> env(const std::string& challenge = kChallenge) const {
     return {{"CERTCTL_CA_CERT_PATH", (dir / "ca.pem").string()},
@@ -121,21 +93,15 @@ TEST_CASE("SCEP: certmonger reads the CA and enrolls a device with the challenge
   ServerProcess server(options);
   const std::string url = server.baseUrl() + "/scep";
 
-  // GetCACaps and GetCACert through certmonger's helper.
-  auto caps = runProcess({kScepSubmit, "-u", url, "-c"});
-  INFO(caps.output);
-  REQUIRE(caps.exitCode == 0);
-  CHECK(caps.output.find("SCEPStandard") != std::string::npos);
-  CHECK(caps.output.find("POSTPKIOperation") != std::string::npos);
-  auto cacert = runProcess({kScepSubmit, "-u", url, "-C"});
-  INFO(cacert.output);
-  REQUIRE(cacert.exitCode == 0);
-  std::ofstream(dir.path() / "getcacert.pem") << cacert.output;
-  auto subjects = runProcess(
-      {"openssl", "crl2pkcs7", "-nocrl", "-certfile", (dir.path() / "getcacert.pem").string()});
-  REQUIRE(subjects.exitCode == 0);
-  CHECK(cacert.output.find(readFile(dir.path() / "ra.pem").substr(0, 200)) != std::string::npos);
-  CHECK(cacert.output.find(readFile(dir.path() / "ca.pem").substr(0, 200)) != std::string::npos);
+  // GetCACaps and GetCACert through certmonger's helper: docs/scep.md's recipe.
+  auto submit = runDocRecipe(docRecipes("scep.md"), "scep-submit", dir.path(), {{"SCEP_URL", url}});
+  CHECK(submit.output.find("SCEPStandard") != std::string::npos);
+  CHECK(submit.output.find("POSTPKIOperation") != std::string::npos);
+  CHECK(submit.output.find("subject=CN = Example SCEP RA") != std::string::npos);
+  CHECK(submit.output.find("subject=CN = Example SCEP CA") != std::string::npos);
+  const std::string cacert = readFile(dir.path() / "scep-ca-certs.pem");
+  CHECK(cacert.find(readFile(dir.path() / "ra.pem").substr(0, 200)) != std::string::npos);
+  CHECK(cacert.find(readFile(dir.path() / "ca.pem").substr(0, 200)) != std::string::npos);
 
   // PKCSReq by the certmonger daemon.
   const fs::path state = dir.path() / "cm-good";
