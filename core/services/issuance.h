@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -98,6 +99,18 @@ class IssuanceService {
   Enrollment enrollCsr(const std::string& issuerId, const sdk::pki::Csr& csr,
                        const std::string& source, const std::string& profileId = {});
 
+  // A renewal asked for over an enrollment protocol (EST simplereenroll) by
+  // the holder of the certificate with serial `currentSerialHex` from
+  // `issuerId`: a new version of that managed certificate (Renewal job, the
+  // issuer's renew), so the inventory keeps one certificate per device. A
+  // serial certctl does not know (a factory certificate from another CA) or
+  // a certificate no longer in use (Revoked, Archived) enrolls anew as
+  // enrollCsr does. The caller has checked that the CSR names nothing the
+  // current certificate does not. 409 while another job of it is in flight.
+  Enrollment reenrollCsr(const std::string& currentSerialHex, const std::string& issuerId,
+                         const sdk::pki::Csr& csr, const std::string& source,
+                         const std::string& profileId = {});
+
   const IssuanceSettings& settings() const { return settings_; }
 
   // Told after an issuance or renewal committed its version (e.g. to queue
@@ -118,6 +131,10 @@ class IssuanceService {
     std::string certPem;
     std::string chainPem;
   };
+  // The managed certificate (not Revoked or Archived) whose version has
+  // this serial from this issuer.
+  std::optional<nlohmann::json> certificateWithSerial(const std::string& serialHex,
+                                                      const std::string& issuerId);
   // The caller has verified the CSR's signature (the plugin is told so).
   Issued issue(const nlohmann::json& job, const nlohmann::json& certificate,
                const sdk::pki::Csr& csr, const sdk::pki::PrivateKey* serverKey);

@@ -3,6 +3,7 @@
 #include "core/domain/errors.h"
 #include "core/domain/history_resources.h"
 #include "core/domain/json_fields.h"
+#include "core/domain/list_query.h"
 #include "core/domain/resources.h"
 #include "core/domain/timestamps.h"
 #include "core/services/issuance.h"
@@ -10,6 +11,7 @@
 
 namespace certctl::services {
 
+using domain::stringField;
 using nlohmann::json;
 
 namespace {
@@ -94,6 +96,58 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
     spdlog::warn("{} enrollment of {} failed: {}", source, certificateId, e.what());
     throw;
   }
+}
+
+IssuanceService::Enrollment IssuanceService::reenrollCsr(const std::string& currentSerialHex,
+                                                         const std::string& issuerId,
+                                                         const sdk::pki::Csr& csr,
+                                                         const std::string& source,
+                                                         const std::string& profileId) {
+  std::optional<json> certificate = certificateWithSerial(currentSerialHex, issuerId);
+  if (!certificate) return enrollCsr(issuerId, csr, source, profileId);
+  if (!csr.verifySignature())
+    throw domain::badRequest("csr", "the CSR's signature does not verify (proof of possession)");
+
+  std::string certificateId = stringField(*certificate, "id");
+  std::string now = domain::nowRfc3339();
+  json job = {{"id", generateId("j-", "")},
+              {"type", "Renewal"},
+              {"certificate_id", certificateId},
+              {"agent_id", nullptr},
+              {"status", "Running"},
+              {"attempts", 0},
+              {"max_attempts", settings_.maxAttempts},
+              {"reason", source + " re-enrollment"},
+              {"scheduled_at", now},
+              {"created_at", now},
+              {"updated_at", now}};
+  store_.createJob(job, "");  // 409 when a job of this certificate is in flight
+  std::string jobId = job["id"].get<std::string>();
+  try {
+    Issued issued = issue(job, *certificate, csr, nullptr);
+    return {certificateId, issued.certPem, issued.chainPem};
+  } catch (const std::exception& e) {
+    // The certificate keeps its current version: only the job failed.
+    store_.failJob(jobId, e.what(), certificateId, "");
+    spdlog::warn("{} re-enrollment of {} failed: {}", source, certificateId, e.what());
+    throw;
+  }
+}
+
+std::optional<json> IssuanceService::certificateWithSerial(const std::string& serialHex,
+                                                           const std::string& issuerId) {
+  domain::ListQuery query;
+  query.equals = {{"serial_number", serialHex}, {"issuer_id", issuerId}};
+  query.perPage = 1;
+  auto versions = resources_.repository().list(domain::certificateVersionSpec(), query);
+  if (versions.items.empty()) return std::nullopt;
+  auto certificate =
+      resources_.repository().get(domain::requireResource("certificates"),
+                                  stringField(versions.items.front(), "certificate_id"));
+  if (!certificate) return std::nullopt;
+  std::string status = stringField(*certificate, "status");
+  if (status == "Revoked" || status == "Archived") return std::nullopt;
+  return certificate;
 }
 
 }  // namespace certctl::services

@@ -166,7 +166,11 @@ http::Response EstServer::enroll(EstProfile& profile, Operation operation, bool 
   // 5. Issuance through the same service as every other door.
   try {
     if (operation != Operation::ServerKeygen) {
-      auto enrolled = deps_.issuance.enrollCsr(s.issuerId, *csr, "est", s.profileId);
+      // A renewal adds a version to the certificate it renews.
+      auto enrolled = operation == Operation::SimpleReenroll
+                          ? deps_.issuance.reenrollCsr(clientCertificate->serialHex(), s.issuerId,
+                                                       *csr, "est", s.profileId)
+                          : deps_.issuance.enrollCsr(s.issuerId, *csr, "est", s.profileId);
       auto certificate = pki::Certificate::fromPem(enrolled.certPem, pki::KeyDecoding::Deferred);
       nlohmann::json details = {{"certificate_id", enrolled.certificateId},
                                 {"serial", certificate.serialHex()},

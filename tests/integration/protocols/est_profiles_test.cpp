@@ -106,6 +106,22 @@ TEST_CASE("EST profiles: routing, mTLS simplereenroll, cross-profile refusal, tr
   CHECK(renewedSerial != firstSerial);
   CHECK(renewedSerial.find("CN = laptop-001.example.com") != std::string::npos);
   CHECK(auditCount(server, "est_simple_reenroll_success") == 1);
+  // ... as a new version of the same managed certificate (a Renewal job).
+  {
+    auto listed = server.get("/api/v1/certificates?source=est&page_size=100");
+    REQUIRE(listed.status == 200);
+    json list = listed.json();
+    std::vector<json> laptops;
+    for (const auto& c : list["data"])
+      if (c["common_name"] == "laptop-001.example.com") laptops.push_back(c);
+    REQUIRE(laptops.size() == 1);
+    CHECK(laptops[0]["status"] == "Active");
+    auto versions =
+        server.get("/api/v1/certificates/" + laptops[0]["id"].get<std::string>() + "/versions");
+    REQUIRE(versions.status == 200);
+    json versionList = versions.json();
+    CHECK(versionList["data"].size() == 2);
+  }
 
   // Refusals: no certificate; another profile's CA (cross-profile bleed);
   // a CSR naming something else.
