@@ -131,6 +131,8 @@ class IssuanceService {
     std::string certPem;
     std::string chainPem;
   };
+  nlohmann::json protocolJob(const std::string& type, const std::string& certificateId,
+                             const std::string& reason, const std::string& now) const;
   // The managed certificate (not Revoked or Archived) whose version has
   // this serial from this issuer.
   std::optional<nlohmann::json> certificateWithSerial(const std::string& serialHex,

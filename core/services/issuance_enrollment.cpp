@@ -36,6 +36,22 @@ json csrNames(const sdk::pki::Csr& csr) {
 
 }  // namespace
 
+// The job an enrollment protocol's request is: already running, no agent.
+json IssuanceService::protocolJob(const std::string& type, const std::string& certificateId,
+                                  const std::string& reason, const std::string& now) const {
+  return {{"id", generateId("j-", "")},
+          {"type", type},
+          {"certificate_id", certificateId},
+          {"agent_id", nullptr},
+          {"status", "Running"},
+          {"attempts", 0},
+          {"max_attempts", settings_.maxAttempts},
+          {"reason", reason},
+          {"scheduled_at", now},
+          {"created_at", now},
+          {"updated_at", now}};
+}
+
 IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuerId,
                                                        const sdk::pki::Csr& csr,
                                                        const std::string& source,
@@ -74,17 +90,7 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
     certificate["name"] = names["common_name"].get<std::string>() + " (" + certificateId + ")";
     resources_.repository().insert(domain::requireResource("certificates"), certificate);
   }
-  json job = {{"id", generateId("j-", "")},
-              {"type", "Issuance"},
-              {"certificate_id", certificateId},
-              {"agent_id", nullptr},
-              {"status", "Running"},
-              {"attempts", 0},
-              {"max_attempts", settings_.maxAttempts},
-              {"reason", source + " enrollment"},
-              {"scheduled_at", now},
-              {"created_at", now},
-              {"updated_at", now}};
+  json job = protocolJob("Issuance", certificateId, source + " enrollment", now);
   store_.createJob(job, "");
 
   std::string jobId = job["id"].get<std::string>();
@@ -110,17 +116,7 @@ IssuanceService::Enrollment IssuanceService::reenrollCsr(const std::string& curr
 
   std::string certificateId = stringField(*certificate, "id");
   std::string now = domain::nowRfc3339();
-  json job = {{"id", generateId("j-", "")},
-              {"type", "Renewal"},
-              {"certificate_id", certificateId},
-              {"agent_id", nullptr},
-              {"status", "Running"},
-              {"attempts", 0},
-              {"max_attempts", settings_.maxAttempts},
-              {"reason", source + " re-enrollment"},
-              {"scheduled_at", now},
-              {"created_at", now},
-              {"updated_at", now}};
+  json job = protocolJob("Renewal", certificateId, source + " re-enrollment", now);
   store_.createJob(job, "");  // 409 when a job of this certificate is in flight
   std::string jobId = job["id"].get<std::string>();
   try {
