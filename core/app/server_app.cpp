@@ -20,6 +20,7 @@
 #include "core/http/server.h"
 #include "core/http/tls_bootstrap.h"
 #include "core/plugins/plugin_host.h"
+#include "core/protocols/acme/acme_problem.h"
 #include "core/protocols/acme/acme_routes.h"
 #include "core/protocols/acme/network_challenge_validator.h"
 #include "core/protocols/est_routes.h"
@@ -363,8 +364,14 @@ int serve(const config::Config& cfg) {
   if (cfg.rateLimitEnabled)
     limiter = std::make_unique<http::RateLimiter>(cfg.rateLimitRps, cfg.rateLimitBurst);
   http::PipelineOptions pipelineOptions{
-      auth.get(),       limiter.get(),          http::CorsPolicy(cfg.corsOrigins), &auditLog, {},
-      cfg.maxBodyBytes, cfg.logFormat == "json"};
+      auth.get(), limiter.get(),    http::CorsPolicy(cfg.corsOrigins), &auditLog,
+      {},         cfg.maxBodyBytes, cfg.logFormat == "json",           {}};
+  if (acmeServer)
+    pipelineOptions.errorFormats.push_back(
+        {"/acme/", [server = acmeServer](const http::Request& request, int status,
+                                         const std::string&, const std::string& message) {
+           return server->pipelineProblem(request, status, message);
+         }});
   http::Pipeline pipeline(router, std::move(pipelineOptions));
   http::Server server(serverOptions, pipeline);
   server.start();

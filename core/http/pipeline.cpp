@@ -52,14 +52,14 @@ Response Pipeline::handle(Request& request) {
   try {
     response = dispatch(request);
   } catch (const domain::ApiError& e) {
-    response = errorResponse(statusFor(e.kind()), e.code(), e.what(), request.requestId, e.field());
+    response = error(request, statusFor(e.kind()), e.code(), e.what(), e.field());
   } catch (const std::exception& e) {
     // Recover: log the detail, tell the client only that it failed.
     spdlog::error("request {} {} failed: {} (request_id={})", request.method, request.path,
                   e.what(), request.requestId);
-    response = errorResponse(500, "internal_error", "internal server error", request.requestId);
+    response = error(request, 500, "internal_error", "internal server error");
   } catch (...) {
-    response = errorResponse(500, "internal_error", "internal server error", request.requestId);
+    response = error(request, 500, "internal_error", "internal server error");
   }
   response.setHeader("X-Request-ID", request.requestId);
   std::string origin = request.header("origin");
@@ -89,14 +89,14 @@ Response Pipeline::dispatch(Request& request) {
   if (options_.rateLimiter && !isProbe(request.path)) {
     auto decision = options_.rateLimiter->allow(request.clientIp);
     if (!decision.allowed) {
-      auto response = errorResponse(429, "rate_limited", "too many requests", request.requestId);
+      auto response = error(request, 429, "rate_limited", "too many requests");
       response.setHeader("Retry-After", std::to_string(decision.retryAfter.count()));
       return response;
     }
   }
 
   if (request.malformedUri)
-    return errorResponse(400, "invalid_request", "malformed request URI", request.requestId, "uri");
+    return error(request, 400, "invalid_request", "malformed request URI", "uri");
 
   auto match = router_.match(request.method, request.path);
   if (!match.route) {
@@ -106,13 +106,12 @@ Response Pipeline::dispatch(Request& request) {
     if (match.pathExists) {
       std::string allow;
       for (const auto& m : match.allowedMethods) allow += (allow.empty() ? "" : ", ") + m;
-      auto response =
-          errorResponse(405, "method_not_allowed",
-                        "method " + request.method + " is not allowed here", request.requestId);
+      auto response = error(request, 405, "method_not_allowed",
+                            "method " + request.method + " is not allowed here");
       response.setHeader("Allow", allow);
       return response;
     }
-    return errorResponse(404, "not_found", "no such endpoint: " + request.path, request.requestId);
+    return error(request, 404, "not_found", "no such endpoint: " + request.path);
   }
   request.pathParams = std::move(match.params);
 
@@ -120,11 +119,19 @@ Response Pipeline::dispatch(Request& request) {
     if (auto refusal = authenticate(request)) return *refusal;
 
   if (request.bodyTooLarge)
-    return errorResponse(413, "payload_too_large",
-                         "request body exceeds " + std::to_string(options_.maxBodyBytes) + " bytes",
-                         request.requestId, "body");
+    return error(request, 413, "payload_too_large",
+                 "request body exceeds " + std::to_string(options_.maxBodyBytes) + " bytes",
+                 "body");
 
   return match.route->handler(request);
+}
+
+Response Pipeline::error(const Request& request, int status, const std::string& code,
+                         const std::string& message, const std::string& field) const {
+  for (const auto& format : options_.errorFormats)
+    if (request.path.rfind(format.pathPrefix, 0) == 0)
+      return format.render(request, status, code, message);
+  return errorResponse(status, code, message, request.requestId, field);
 }
 
 std::optional<Response> Pipeline::authenticate(Request& request) const {

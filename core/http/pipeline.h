@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,17 @@
 
 namespace certctl::http {
 
+// Renders the pipeline's own errors (unknown path, method, body too large,
+// rate limit, an exception from a handler) for the paths under `pathPrefix`
+// in a protocol's error format instead of the REST error envelope (the ACME
+// server's RFC 8555 problem documents).
+struct ErrorFormat {
+  std::string pathPrefix;
+  std::function<Response(const Request& request, int status, const std::string& code,
+                         const std::string& message)>
+      render;
+};
+
 struct PipelineOptions {
   const ApiKeyAuth* auth = nullptr;    // nullptr: CERTCTL_AUTH_TYPE=none
   RateLimiter* rateLimiter = nullptr;  // nullptr: rate limiting disabled
@@ -21,6 +33,7 @@ struct PipelineOptions {
   std::vector<std::string> trustedProxies;
   std::size_t maxBodyBytes = 1 << 20;
   bool jsonAccessLog = true;  // CERTCTL_LOG_FORMAT=json
+  std::vector<ErrorFormat> errorFormats;
 };
 
 // The middleware chain, in order: request id → recover → CORS → rate limit
@@ -35,6 +48,9 @@ class Pipeline {
   Response dispatch(Request& request);
   // Sets the actor from the API key, or returns the 401 to send.
   std::optional<Response> authenticate(Request& request) const;
+  // errorResponse, or a protocol's own format for its paths.
+  Response error(const Request& request, int status, const std::string& code,
+                 const std::string& message, const std::string& field = {}) const;
   void audit(const Request& request, const Response& response, double latencyMs);
   void accessLog(const Request& request, const Response& response, double latencyMs);
 

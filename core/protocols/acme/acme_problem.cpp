@@ -18,4 +18,12 @@ http::Response problemResponse(const AcmeProblem& problem) {
   return response;
 }
 
+http::Response pipelineProblem(int status, const std::string& detail) {
+  const char* type = status == 429   ? "rateLimited"
+                     : status == 401 ? "unauthorized"
+                     : status >= 500 ? "serverInternal"
+                                     : "malformed";
+  return problemResponse(AcmeProblem(type, status, detail));
+}
+
 }  // namespace certctl::protocols::acme

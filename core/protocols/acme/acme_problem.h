@@ -37,4 +37,9 @@ AcmeProblem badNonce(const std::string& detail);
 
 http::Response problemResponse(const AcmeProblem& problem);
 
+// A problem document for an error the HTTP pipeline answers itself under
+// /acme/ (unknown path or method, body too large, rate limit, a failure):
+// the pipeline's ErrorFormat for the ACME server.
+http::Response pipelineProblem(int status, const std::string& detail);
+
 }  // namespace certctl::protocols::acme

@@ -84,12 +84,6 @@ http::Response AcmeServer::handleUnknown(http::Request& req,
 
 http::Response AcmeServer::respond(http::Request& req,
                                    const std::function<http::Response(Context&)>& work) {
-  // The path's profile id goes into a header: only when it looks like an id.
-  auto profileParam = req.pathParams.find("id");
-  bool viaProfile = profileParam != req.pathParams.end() && plainId(profileParam->second);
-  std::string index = settings_.publicUrl + "/acme" +
-                      (viaProfile ? "/profile/" + profileParam->second : std::string()) +
-                      "/directory";
   http::Response response;
   try {
     if (req.body.size() > 0 && req.method == "GET") throw malformed("GET requests have no body");
@@ -104,6 +98,28 @@ http::Response AcmeServer::respond(http::Request& req,
                   req.requestId);
     response = problemResponse({"serverInternal", 500, "internal server error"});
   }
+  addCommonHeaders(req, response);
+  return response;
+}
+
+http::Response AcmeServer::pipelineProblem(const http::Request& req, int status,
+                                           const std::string& detail) {
+  http::Response response = acme::pipelineProblem(status, detail);
+  addCommonHeaders(req, response);
+  return response;
+}
+
+void AcmeServer::addCommonHeaders(const http::Request& req, http::Response& response) {
+  // The path's profile id goes into a header: only when it looks like an id.
+  // Without a matched route (the pipeline's own errors) it is read from the path.
+  std::string profileId;
+  if (auto param = req.pathParams.find("id"); param != req.pathParams.end())
+    profileId = param->second;
+  else if (const std::string prefix = "/acme/profile/"; req.path.rfind(prefix, 0) == 0)
+    profileId = req.path.substr(prefix.size(), req.path.find('/', prefix.size()) - prefix.size());
+  bool viaProfile = !profileId.empty() && plainId(profileId);
+  std::string index = settings_.publicUrl + "/acme" +
+                      (viaProfile ? "/profile/" + profileId : std::string()) + "/directory";
   try {
     response.setHeader("Replay-Nonce", nonces_.issue());
   } catch (const std::exception& e) {
@@ -115,7 +131,6 @@ http::Response AcmeServer::respond(http::Request& req,
   for (auto& [name, value] : response.headers)
     if (name == "Link") link += ", " + value;
   response.setHeader("Link", link);
-  return response;
 }
 
 AcmeServer::Context AcmeServer::context(http::Request& req) {

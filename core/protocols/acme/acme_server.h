@@ -70,6 +70,10 @@ class AcmeServer {
 
   const AcmeServerSettings& settings() const { return settings_; }
 
+  // The HTTP pipeline's own errors under /acme/ (unknown path, body too
+  // large, ...) as problem documents with a nonce and the index link.
+  http::Response pipelineProblem(const http::Request& req, int status, const std::string& detail);
+
  private:
   struct Context {
     http::Request& req;
@@ -85,6 +89,8 @@ class AcmeServer {
   enum class KeyRule { KidOnly, JwkOnly, Either };
 
   http::Response respond(http::Request& req, const std::function<http::Response(Context&)>& work);
+  // Replay-Nonce and the Link to the path's directory, on every answer.
+  void addCommonHeaders(const http::Request& req, http::Response& response);
   http::Response dispatch(Endpoint endpoint, Context& ctx);
   Context context(http::Request& req);
   Signed authenticate(Context& ctx, KeyRule rule);

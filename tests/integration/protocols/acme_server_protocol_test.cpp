@@ -121,6 +121,10 @@ TEST_CASE("acme server: protocol refusals, keyChange, ARI and revocation",
   auto wrongMethod = client.get("/new-order");
   requireProblem(wrongMethod, 405, "malformed");
   CHECK(wrongMethod.header("allow") == "POST");
+  // ... also where the HTTP pipeline answers before any ACME handler: a path
+  // deeper than any route, and a body over CERTCTL_MAX_BODY_BYTES.
+  requireProblem(client.send("/a/b/c/d/e/f/g/h", "{}"), 404, "malformed");
+  requireProblem(client.send("/new-order", std::string(2 << 20, 'x')), 413, "malformed");
   // Profiles refuse an unknown auth mode.
   CHECK(server.post("/api/v1/profiles", {{"name", "bad"}, {"acme_auth_mode", "magic"}}).status ==
         400);
