@@ -330,11 +330,18 @@ int serve(const config::Config& cfg) {
         "EST server enabled: {} profile(s){}", cfg.estProfiles.size(),
         serverOptions.requestClientCertificate ? ", TLS asks for client certificates" : "");
   }
-  if (cfg.scepEnabled) {
-    protocols::registerScepRoutes(
-        router, issuers, issuance,
-        {cfg.scepIssuerId, cfg.scepChallengePassword, cfg.scepRaCertPath, cfg.scepRaKeyPath});
+  // SCEP (docs/scep.md): /scep alone, or one /scep/<pathID> per profile.
+  if (cfg.scepEnabled && cfg.scepProfiles.empty()) {
+    protocols::registerScepRoutes(router, issuers, issuance,
+                                  {cfg.scepIssuerId, cfg.scepChallengePassword, cfg.scepRaCertPath,
+                                   cfg.scepRaKeyPath, cfg.scepProfileId, "/scep"});
     spdlog::info("SCEP server enabled: /scep issues with {}", cfg.scepIssuerId);
+  }
+  for (const auto& p : cfg.scepProfiles) {
+    protocols::registerScepRoutes(router, issuers, issuance,
+                                  {p.issuerId, p.challengePassword, p.raCertPath, p.raKeyPath,
+                                   p.profileId, "/scep/" + p.pathId});
+    spdlog::info("SCEP profile {}: /scep/{} issues with {}", p.pathId, p.pathId, p.issuerId);
   }
   // The built-in ACME server (docs/acme-server.md).
   store::SqlAcmeStore acmeStore(*db);

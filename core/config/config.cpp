@@ -514,6 +514,13 @@ const Variable kVariables[] = {
      [](Config& c, string_view, string_view v) { c.scepRaCertPath = std::string(trim(v)); }},
     {"CERTCTL_SCEP_RA_KEY_PATH", "(none)", "PEM private key of the SCEP RA (mode 0600).",
      [](Config& c, string_view, string_view v) { c.scepRaKeyPath = std::string(trim(v)); }},
+    {"CERTCTL_SCEP_PROFILE_ID", "(none)",
+     "CertificateProfile bound to the enrollments of the legacy /scep endpoint.",
+     [](Config& c, string_view, string_view v) { c.scepProfileId = std::string(trim(v)); }},
+    {"CERTCTL_SCEP_PROFILES", "(none: the legacy /scep endpoint)",
+     "Comma-separated SCEP profiles, each at /scep/<name> and configured by "
+     "CERTCTL_SCEP_PROFILE_<NAME>_* (listed at the end).",
+     [](Config& c, string_view, string_view v) { c.scepProfileList = std::string(v); }},
     {"CERTCTL_ACME_SERVER_ENABLED", "false",
      "Serve the built-in ACME server (RFC 8555 + RFC 9773 ARI) at /acme/profile/<id>/directory.",
      [](Config& c, string_view n, string_view v) { c.acmeServerEnabled = parseBool(n, v); }},
@@ -694,7 +701,8 @@ Config loadConfig(const std::map<std::string, std::string>& env,
   // reported rather than silently skipped.
   for (const auto& [key, value] : fileValues) {
     if (startsWithIgnoreCase(key, kPrefix) && findVariable(key) == nullptr &&
-        !startsWithIgnoreCase(key, kEstProfileVariablePrefix))
+        !startsWithIgnoreCase(key, kEstProfileVariablePrefix) &&
+        !startsWithIgnoreCase(key, kScepProfileVariablePrefix))
       throwUnknownKey(key);
   }
 
@@ -716,6 +724,12 @@ Config loadConfig(const std::map<std::string, std::string>& env,
     for (const auto& [key, value] : *source)
       if (startsWithIgnoreCase(key, kEstProfileVariablePrefix))
         estFamily[domain::asciiUpper(key)] = value;
+  std::map<std::string, std::string> scepFamily;
+  for (const auto* source : {&fileValues, &env})
+    for (const auto& [key, value] : *source)
+      if (startsWithIgnoreCase(key, kScepProfileVariablePrefix) && findVariable(key) == nullptr)
+        scepFamily[domain::asciiUpper(key)] = value;
+  config.scepProfiles = buildScepProfiles(config.scepEnabled, config.scepProfileList, scepFamily);
   config.estProfiles = buildEstProfiles(config.estEnabled, config.estProfileList, estFamily,
                                         config.estIssuerId, config.estEnrollmentPassword);
 
@@ -811,6 +825,8 @@ std::string configHelpText() {
   }
   text += "\nPer EST profile (<NAME> = a CERTCTL_EST_PROFILES name, upper-cased, '-' as '_'):\n";
   text += estProfileVariablesHelp();
+  text += "\nPer SCEP profile (<NAME> = a CERTCTL_SCEP_PROFILES name, upper-cased, '-' as '_'):\n";
+  text += scepProfileVariablesHelp();
   text +=
       "\nDurations: 90s, 5m, 1h30m, 1.5h, 500ms (a bare number is seconds). "
       "Lists are comma-separated.\n";

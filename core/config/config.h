@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/config/est_profile_config.h"
+#include "core/config/scep_profile_config.h"
 
 namespace certctl::config {
 
@@ -75,6 +76,10 @@ struct Config {
   std::string scepChallengePassword;  // CERTCTL_SCEP_CHALLENGE_PASSWORD (required when enabled)
   std::string scepRaCertPath;         // CERTCTL_SCEP_RA_CERT_PATH
   std::string scepRaKeyPath;          // CERTCTL_SCEP_RA_KEY_PATH (0600)
+  std::string scepProfileId;          // CERTCTL_SCEP_PROFILE_ID ("" = none)
+  std::string scepProfileList;        // CERTCTL_SCEP_PROFILES: comma-separated names
+  // Built from the list and CERTCTL_SCEP_PROFILE_<NAME>_*; empty = /scep alone.
+  std::vector<ScepProfileConfig> scepProfiles;
   // The built-in ACME server (docs/acme-server.md).
   bool acmeServerEnabled = false;                        // CERTCTL_ACME_SERVER_ENABLED
   std::string acmeServerDefaultProfileId;                // CERTCTL_ACME_SERVER_DEFAULT_PROFILE_ID

@@ -6,11 +6,14 @@
 #include <set>
 
 #include "core/config/config.h"
+#include "core/config/profile_names.h"
 #include "core/domain/ascii_case.h"
 
 namespace certctl::config {
 
 namespace {
+
+using namespace profile_names;
 
 constexpr std::string_view kProfilesVariable = "CERTCTL_EST_PROFILES";
 
@@ -33,52 +36,11 @@ const Suffix kSuffixes[] = {
     {"RATE_LIMIT_PER_PRINCIPAL_24H", "Enrollments per (CN, source IP) in 24h; 0 = no limit."},
 };
 
-std::string trimmed(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1));
-}
-
-std::vector<std::string> splitComma(std::string_view value) {
-  std::vector<std::string> items;
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    auto comma = value.find(',', start);
-    if (comma == std::string_view::npos) comma = value.size();
-    std::string item = trimmed(value.substr(start, comma - start));
-    if (!item.empty()) items.push_back(item);
-    start = comma + 1;
-  }
-  return items;
-}
-
 bool parseFlag(const std::string& variable, std::string_view value) {
   std::string v = domain::asciiLower(trimmed(value));
   if (v == "true" || v == "1" || v == "yes") return true;
   if (v == "false" || v == "0" || v == "no" || v.empty()) return false;
   throw ConfigError(variable, "must be true or false (got \"" + std::string(value) + "\")");
-}
-
-// [a-z0-9-]+, no leading or trailing hyphen, not "est".
-void checkPathId(const std::string& pathId, const std::string& listed) {
-  auto bad = [&](const std::string& why) {
-    return ConfigError(std::string(kProfilesVariable), "profile \"" + listed + "\": " + why);
-  };
-  if (pathId.empty() || pathId.size() > 63) throw bad("a name is 1-63 characters");
-  if (!std::all_of(pathId.begin(), pathId.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-      }))
-    throw bad("a name is ASCII letters, digits and '-' only");
-  if (pathId.front() == '-' || pathId.back() == '-')
-    throw bad("a name neither starts nor ends with '-'");
-  if (pathId == "est") throw bad("\"est\" is reserved (it would collide with the legacy root)");
-}
-
-// The upper-cased variable name of a path id ("iot-a" -> "IOT_A").
-std::string variableName(const std::string& pathId) {
-  std::string name = domain::asciiUpper(pathId);
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
 }
 
 void apply(EstProfileConfig& p, std::string_view suffix, const std::string& variable,
@@ -171,15 +133,10 @@ std::vector<EstProfileConfig> buildEstProfiles(
     const std::map<std::string, std::string>& familyValues, const std::string& legacyIssuerId,
     const std::string& legacyPassword) {
   std::vector<EstProfileConfig> profiles;
-  std::set<std::string> seen;
-  for (const std::string& listed : splitComma(profileList)) {
+  for (auto& listed : listedProfiles(profileList, kProfilesVariable, "est")) {
     EstProfileConfig p;
-    p.pathId = domain::asciiLower(listed);
-    checkPathId(p.pathId, listed);
-    if (!seen.insert(p.pathId).second)
-      throw ConfigError(std::string(kProfilesVariable),
-                        "profile \"" + p.pathId + "\" is listed twice");
-    p.name = variableName(p.pathId);
+    p.pathId = std::move(listed.pathId);
+    p.name = std::move(listed.name);
     profiles.push_back(std::move(p));
   }
   if (!profiles.empty() && !estEnabled)

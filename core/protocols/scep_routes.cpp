@@ -104,6 +104,7 @@ class ScepResponder {
       : issuers_(issuers),
         issuance_(issuance),
         issuerId_(settings.issuerId),
+        profileId_(settings.profileId),
         challenge_(settings.challengePassword),
         ra_(loadRa(settings)) {
     if (challenge_.empty())
@@ -173,7 +174,7 @@ class ScepResponder {
                   "the message is not signed with the key of the request");
     req.actor = "scep";
     try {
-      auto enrolled = issuance_.enrollCsr(issuerId_, *csr, "scep");
+      auto enrolled = issuance_.enrollCsr(issuerId_, *csr, "scep", profileId_);
       auto issued = pki::Certificate::fromPem(enrolled.certPem, pki::KeyDecoding::Deferred);
       return binary("application/x-pki-message",
                     scepSuccessReply(request, issued, ra_.certificate, ra_.key));
@@ -185,6 +186,7 @@ class ScepResponder {
   services::IssuerRegistry& issuers_;
   services::IssuanceService& issuance_;
   std::string issuerId_;
+  std::string profileId_;
   SharedSecret challenge_;
   RaIdentity ra_;
 };
@@ -196,7 +198,8 @@ void registerScepRoutes(http::Router& router, services::IssuerRegistry& issuers,
   auto responder = std::make_shared<ScepResponder>(issuers, issuance, settings);
   for (const char* method : {"GET", "POST"})
     router.add(
-        method, "/scep", [responder](http::Request& req) { return responder->handle(req); }, false);
+        method, settings.path, [responder](http::Request& req) { return responder->handle(req); },
+        false);
 }
 
 }  // namespace certctl::protocols

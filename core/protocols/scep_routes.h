@@ -13,10 +13,12 @@ struct ScepSettings {
   std::string challengePassword;       // CERTCTL_SCEP_CHALLENGE_PASSWORD (required)
   std::string raCertPath;              // CERTCTL_SCEP_RA_CERT_PATH
   std::string raKeyPath;               // CERTCTL_SCEP_RA_KEY_PATH (0600)
+  std::string profileId;               // CertificateProfile of the enrollments ("" = none)
+  std::string path = "/scep";          // /scep, or /scep/<pathID> of a profile
 };
 
-// SCEP (RFC 8894) at /scep, without the API key (SCEP clients know nothing
-// of it; the challenge password in the CSR authenticates):
+// SCEP (RFC 8894) at settings.path (/scep or /scep/<pathID>), without the API key (SCEP clients
+// know nothing of it; the challenge password in the CSR authenticates):
 //  * GET  /scep?operation=GetCACaps: what this server supports, one per line.
 //  * GET  /scep?operation=GetCACert: the RA certificate and the issuer's CA
 //    chain, certs-only PKCS#7 (application/x-x509-ca-ra-cert).

@@ -165,3 +165,57 @@ TEST_CASE("SCEP refuses to start without a challenge password or with a readable
   CHECK(readableKey.exitCode > 0);
   CHECK(readableKey.output.find("readable by group or others") != std::string::npos);
 }
+
+TEST_CASE("SCEP profiles: one endpoint per profile, each with its own password and profile",
+          "[protocols][scep]") {
+  TempDir dir;
+  ScepPki pki(dir.path());
+  ServerProcessOptions options;
+  options.tls = false;
+  options.env = {{"CERTCTL_CA_CERT_PATH", (dir.path() / "ca.pem").string()},
+                 {"CERTCTL_CA_KEY_PATH", (dir.path() / "ca.key").string()},
+                 {"CERTCTL_SCEP_ENABLED", "true"},
+                 {"CERTCTL_SCEP_PROFILES", "corp,iot"}};
+  for (const std::string name : {"CORP", "IOT"}) {
+    const std::string p = "CERTCTL_SCEP_PROFILE_" + name + "_";
+    options.env[p + "ISSUER_ID"] = "iss-local";
+    options.env[p + "CHALLENGE_PASSWORD"] = "challenge-of-" + name;
+    options.env[p + "RA_CERT_PATH"] = (dir.path() / "ra.pem").string();
+    options.env[p + "RA_KEY_PATH"] = (dir.path() / "ra.key").string();
+  }
+  options.env["CERTCTL_SCEP_PROFILE_IOT_PROFILE_ID"] = "prof-iot";
+  ServerProcess server(options);
+  REQUIRE(
+      server.post("/api/v1/profiles", json{{"id", "prof-iot"}, {"name", "iot devices"}}).status ==
+      201);
+
+  // Each profile answers at /scep/<pathID>; the legacy /scep is not served.
+  auto caps =
+      runProcess({"/usr/lib/certmonger/scep-submit", "-u", server.baseUrl() + "/scep/corp", "-c"});
+  INFO(caps.output);
+  CHECK(caps.exitCode == 0);
+  CHECK(caps.output.find("SCEPStandard") != std::string::npos);
+  CHECK(server.get("/scep?operation=GetCACaps").status == 404);
+
+  // The iot endpoint takes iot's password, not corp's, and binds iot's profile.
+  const std::string iotUrl = server.baseUrl() + "/scep/iot";
+  auto wrong = certmongerEnroll(dir.path() / "cm-corp-password", iotUrl, "sensor2.scep.example",
+                                "challenge-of-CORP");
+  INFO(wrong.output);
+  CHECK(wrong.output.find("CA_REJECTED") != std::string::npos);
+  auto enrolled =
+      certmongerEnroll(dir.path() / "cm-iot", iotUrl, "sensor1.scep.example", "challenge-of-IOT");
+  INFO(enrolled.output);
+  REQUIRE(enrolled.exitCode == 0);
+  auto list = server.get("/api/v1/certificates?per_page=100");
+  REQUIRE(list.status == 200);
+  const json page = list.json();
+  int sensors = 0;
+  for (const auto& c : page["data"])
+    if (c["common_name"] == "sensor1.scep.example") {
+      ++sensors;
+      CHECK(c["source"] == "scep");
+      CHECK(c["certificate_profile_id"] == "prof-iot");
+    }
+  CHECK(sensors == 1);
+}
