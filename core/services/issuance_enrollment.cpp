@@ -80,18 +80,17 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
                       {"created_at", now},
                       {"updated_at", now}};
   std::string certificateId = certificate["id"].get<std::string>();
+  json job = protocolJob("Issuance", certificateId, source + " enrollment", now);
   try {
-    resources_.repository().insert(domain::requireResource("certificates"), certificate);
+    store_.createCertificateWithJob(certificate, job);
   } catch (const domain::ApiError& e) {
     // Names are unique, and a device enrolls again under the same CN (a
     // re-provisioned phone, a second SCEP transaction): that enrollment is
     // a certificate of its own, named after its id.
     if (e.kind() != domain::ErrorKind::Conflict) throw;
     certificate["name"] = names["common_name"].get<std::string>() + " (" + certificateId + ")";
-    resources_.repository().insert(domain::requireResource("certificates"), certificate);
+    store_.createCertificateWithJob(certificate, job);
   }
-  json job = protocolJob("Issuance", certificateId, source + " enrollment", now);
-  store_.createJob(job, "");
 
   std::string jobId = job["id"].get<std::string>();
   try {

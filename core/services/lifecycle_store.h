@@ -23,6 +23,12 @@ class LifecycleStore {
   // issuance or renewal job in flight.
   virtual void createJob(const nlohmann::json& job, const std::string& certificateStatus) = 0;
 
+  // Inserts a new managed certificate and its first job in one transaction
+  // (an enrollment protocol's request). Throws domain::ApiError(Conflict)
+  // when a unique value (the certificate's name) is taken; nothing is written.
+  virtual void createCertificateWithJob(const nlohmann::json& certificate,
+                                        const nlohmann::json& job) = 0;
+
   // Applies `changes` (job columns, plus claimed_by/claimed_at) when the job
   // is in one of `fromStatuses`; false when it is not (someone else moved it).
   virtual bool transitionJob(const std::string& jobId, const std::vector<std::string>& fromStatuses,

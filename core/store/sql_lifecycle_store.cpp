@@ -218,6 +218,15 @@ void SqlLifecycleStore::createJob(const json& job, const std::string& certificat
   });
 }
 
+void SqlLifecycleStore::createCertificateWithJob(const json& certificate, const json& job) {
+  // One unit of the group committer: the writer's own connection, so an
+  // enrollment does not wait for SQLite's write lock next to it.
+  write([&](LifecycleTransaction& tx) {
+    tx.insert(certificateSpec(), certificate);
+    tx.insert(domain::jobSpec(), job);
+  });
+}
+
 bool SqlLifecycleStore::transitionJob(const std::string& jobId,
                                       const std::vector<std::string>& fromStatuses,
                                       const json& changes) {

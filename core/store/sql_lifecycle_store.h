@@ -23,6 +23,8 @@ class SqlLifecycleStore : public services::LifecycleStore {
   ~SqlLifecycleStore() override;
 
   void createJob(const nlohmann::json& job, const std::string& certificateStatus) override;
+  void createCertificateWithJob(const nlohmann::json& certificate,
+                                const nlohmann::json& job) override;
   bool transitionJob(const std::string& jobId, const std::vector<std::string>& fromStatuses,
                      const nlohmann::json& changes) override;
   std::optional<nlohmann::json> job(const std::string& jobId) override;

@@ -62,6 +62,9 @@ class NoMemberships : public services::AgentGroupMembershipRepository {
 class UnreachableLifecycleStore : public services::LifecycleStore {
  public:
   void createJob(const nlohmann::json&, const std::string&) override { reached(); }
+  void createCertificateWithJob(const nlohmann::json&, const nlohmann::json&) override {
+    reached();
+  }
   bool transitionJob(const std::string&, const std::vector<std::string>&,
                      const nlohmann::json&) override {
     return reached(), false;
