@@ -325,6 +325,7 @@ int serve(const config::Config& cfg) {
         cfg.estProfiles,
         protocols::est::EstDependencies{issuers, issuance, resources, &auditLog, &revocationStore});
     protocols::registerEstRoutes(router, *est);
+    serverOptions.recordTlsConnections = true;  // mTLS and tls-exporter channel binding
     serverOptions.requestClientCertificate = est->needsClientCertificates();
     spdlog::info(
         "EST server enabled: {} profile(s){}", cfg.estProfiles.size(),

@@ -29,17 +29,22 @@ constexpr const char* kCipherList =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
+// Whether handlers get the TLS facts of their connection (EST only).
+bool recordsTlsConnections(const ServerOptions& options) {
+  return options.tls && (options.recordTlsConnections || options.requestClientCertificate);
+}
+
 class PipelineHandler : public Poco::Net::HTTPRequestHandler {
  public:
-  PipelineHandler(Pipeline& pipeline, std::size_t maxBody, bool tls)
-      : pipeline_(pipeline), maxBody_(maxBody), tls_(tls) {}
+  PipelineHandler(Pipeline& pipeline, std::size_t maxBody, bool recordTls)
+      : pipeline_(pipeline), maxBody_(maxBody), recordTls_(recordTls) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in,
                      Poco::Net::HTTPServerResponse& out) override {
     Request request;
     request.method = in.getMethod();
     request.peerAddress = in.clientAddress().host().toString();
-    if (tls_) {
+    if (recordTls_) {
       auto& socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(in).socket();
       auto info = TlsConnectionRegistry::lookup(static_cast<int>(socket.impl()->sockfd()));
       request.tlsVersion = std::move(info.version);
@@ -121,22 +126,22 @@ class PipelineHandler : public Poco::Net::HTTPRequestHandler {
 
   Pipeline& pipeline_;
   std::size_t maxBody_;
-  bool tls_;
+  bool recordTls_;
 };
 
 class Factory : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Factory(Pipeline& pipeline, std::size_t maxBody, bool tls)
-      : pipeline_(pipeline), maxBody_(maxBody), tls_(tls) {}
+  Factory(Pipeline& pipeline, std::size_t maxBody, bool recordTls)
+      : pipeline_(pipeline), maxBody_(maxBody), recordTls_(recordTls) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(
       const Poco::Net::HTTPServerRequest&) override {
-    return new PipelineHandler(pipeline_, maxBody_, tls_);
+    return new PipelineHandler(pipeline_, maxBody_, recordTls_);
   }
 
  private:
   Pipeline& pipeline_;
   std::size_t maxBody_;
-  bool tls_;
+  bool recordTls_;
 };
 
 Poco::ThreadPool& serverThreads(int maxThreads) {
@@ -165,7 +170,8 @@ void Server::start() {
     // Records each handshake's client certificate and tls-exporter; asks for a
     // client certificate only when some route verifies one (EST mTLS), so a
     // browser on the web UI is not prompted otherwise.
-    TlsConnectionRegistry::install(context->sslContext(), options_.requestClientCertificate);
+    if (recordsTlsConnections(options_))
+      TlsConnectionRegistry::install(context->sslContext(), options_.requestClientCertificate);
     socket = std::make_unique<Poco::Net::SecureServerSocket>(context);
   } else {
     socket = std::make_unique<Poco::Net::ServerSocket>();
@@ -192,7 +198,7 @@ void Server::start() {
   params->setTimeout(Poco::Timespan(30, 0));
   params->setServerName("certctl");
   server_ = std::make_unique<Poco::Net::HTTPServer>(
-      new Factory(pipeline_, options_.maxBodyBytes, options_.tls),
+      new Factory(pipeline_, options_.maxBodyBytes, recordsTlsConnections(options_)),
       serverThreads(options_.maxThreads), *socket, params);
   server_->start();
 }

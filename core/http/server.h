@@ -17,7 +17,12 @@ struct ServerOptions {
   int port = 8443;
   bool tls = true;
   std::string certFile, keyFile;  // PEM; used when tls
-  // Ask TLS clients for a certificate (optional; never verified at TLS level).
+  // Record each TLS connection's version, client certificate and
+  // tls-exporter for the handlers (Request::tlsVersion, ...); only EST reads
+  // them, so other servers skip the per-handshake and per-request work.
+  bool recordTlsConnections = false;
+  // Ask TLS clients for a certificate (optional; never verified at TLS
+  // level). Implies recordTlsConnections.
   bool requestClientCertificate = false;
   std::size_t maxBodyBytes = 1 << 20;
   // Poco serves a connection on one thread for as long as it stays open, so

@@ -13,6 +13,8 @@
 #include "sdk/pki/base64.h"
 #include "sdk/pki/certificate.h"
 #include "sdk/pki/csr.h"
+#include "sdk/pki/csr_challenge_password.h"
+#include "sdk/pki/openssl_error.h"
 #include "sdk/pki/pkcs7.h"
 #include "sdk/pki/state_dir.h"
 
@@ -58,27 +60,6 @@ RaIdentity loadRa(const ScepSettings& settings) {
   if (X509_check_private_key(ra.certificate.get(), ra.key.get()) != 1)
     throw std::runtime_error("CERTCTL_SCEP_RA_KEY_PATH does not match CERTCTL_SCEP_RA_CERT_PATH");
   return ra;
-}
-
-// The challengePassword attribute of a PKCS#10 request (RFC 2985 5.4.1).
-std::string challengePassword(const pki::Csr& csr) {
-  int index = X509_REQ_get_attr_by_NID(csr.get(), NID_pkcs9_challengePassword, -1);
-  if (index < 0) return {};
-  X509_ATTRIBUTE* attribute = X509_REQ_get_attr(csr.get(), index);
-  ASN1_TYPE* value = attribute ? X509_ATTRIBUTE_get0_type(attribute, 0) : nullptr;
-  if (!value) return {};
-  switch (value->type) {
-    case V_ASN1_PRINTABLESTRING:
-    case V_ASN1_UTF8STRING:
-    case V_ASN1_IA5STRING:
-    case V_ASN1_T61STRING: {
-      const ASN1_STRING* s = value->value.asn1_string;
-      return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
-                         static_cast<std::size_t>(ASN1_STRING_length(s)));
-    }
-    default:
-      return {};
-  }
 }
 
 http::Response binary(std::string contentType, std::string body) {
@@ -167,7 +148,13 @@ class ScepResponder {
     } catch (const std::exception& e) {
       return fail(ScepFailInfo::BadRequest, std::string("not a PKCS#10 request: ") + e.what());
     }
-    if (!challenge_.matches(challengePassword(*csr)))
+    std::optional<std::string> password;
+    try {
+      password = pki::csrChallengePassword(*csr);
+    } catch (const pki::PkiError& e) {
+      return fail(ScepFailInfo::BadRequest, std::string("challengePassword: ") + e.what());
+    }
+    if (!password || !challenge_.matches(*password))
       return fail(ScepFailInfo::BadRequest, "wrong or missing challenge password");
     if (request.type == ScepMessageType::PKCSReq && !request.signer->hasPublicKeyOf(*csr))
       return fail(ScepFailInfo::BadMessageCheck,

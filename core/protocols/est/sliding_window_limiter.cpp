@@ -34,29 +34,30 @@ bool SlidingWindowLimiter::exhausted(const std::string& key, Clock::time_point n
   return it->second.size() >= limit_;
 }
 
-void SlidingWindowLimiter::add(const std::string& key, Clock::time_point now) {
-  std::lock_guard lock(mutex_);
+std::deque<SlidingWindowLimiter::Clock::time_point>& SlidingWindowLimiter::eventsOf(
+    const std::string& key, Clock::time_point now) {
   auto it = events_.find(key);
   if (it == events_.end()) {
     if (events_.size() >= maxKeys_) makeRoom(now);
     it = events_.emplace(key, std::deque<Clock::time_point>{}).first;
   }
   prune(it->second, now);
-  it->second.push_back(now);
+  return it->second;
+}
+
+void SlidingWindowLimiter::add(const std::string& key, Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  auto& events = eventsOf(key, now);
+  events.push_back(now);
   // Only the last `limit` events matter.
-  while (it->second.size() > limit_) it->second.pop_front();
+  while (events.size() > limit_) events.pop_front();
 }
 
 bool SlidingWindowLimiter::tryAdd(const std::string& key, Clock::time_point now) {
   std::lock_guard lock(mutex_);
-  auto it = events_.find(key);
-  if (it == events_.end()) {
-    if (events_.size() >= maxKeys_) makeRoom(now);
-    it = events_.emplace(key, std::deque<Clock::time_point>{}).first;
-  }
-  prune(it->second, now);
-  if (it->second.size() >= limit_) return false;  // checked and counted atomically
-  it->second.push_back(now);
+  auto& events = eventsOf(key, now);
+  if (events.size() >= limit_) return false;  // checked and counted atomically
+  events.push_back(now);
   return true;
 }
 

@@ -34,6 +34,8 @@ class SlidingWindowLimiter {
  private:
   void prune(std::deque<Clock::time_point>& events, Clock::time_point now) const;
   void makeRoom(Clock::time_point now);
+  // The pruned events of `key`, its entry made (room made first) if new.
+  std::deque<Clock::time_point>& eventsOf(const std::string& key, Clock::time_point now);
 
   std::size_t limit_;
   Clock::duration window_;
