@@ -70,18 +70,22 @@ const domain::ResourceSpec& auditEventSpec() {
   return spec;
 }
 
-void registerAuditRoutes(http::Router& router, services::ResourceRepository& repository) {
+void registerAuditRoutes(http::Router& router, services::ResourceRepository& repository,
+                         services::AuditLog& log) {
   const auto& spec = auditEventSpec();
-  router.add("GET", "/api/v1/audit", [&repository, &spec](Request& req) {
+  router.add("GET", "/api/v1/audit", [&repository, &spec, &log](Request& req) {
+    log.flush();
     auto query = parseListQuery(spec, req);
     return Response::json(200, listEnvelope(query, repository.list(spec, query)));
   });
-  router.add("GET", "/api/v1/audit/{id}", [&repository, &spec](Request& req) {
+  router.add("GET", "/api/v1/audit/{id}", [&repository, &spec, &log](Request& req) {
+    log.flush();
     auto row = repository.get(spec, req.param("id"));
     if (!row) throw domain::notFound("audit event not found: " + req.param("id"));
     return Response::json(200, *row);
   });
-  router.add("GET", "/api/v1/audit/export", [&repository, &spec](Request& req) {
+  router.add("GET", "/api/v1/audit/export", [&repository, &spec, &log](Request& req) {
+    log.flush();
     std::string format = "json";
     Request filtered = req;
     if (auto* f = req.queryValue("format")) format = *f;

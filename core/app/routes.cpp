@@ -21,7 +21,7 @@ void registerAllRoutes(http::Router& router, RouteDeps deps) {
   api::registerHealthRoutes(router, deps.health);
   api::registerResourceRoutes(router, deps.resources);
   api::registerRelationRoutes(router, deps.resources, deps.agentGroups);
-  api::registerAuditRoutes(router, deps.repository);
+  api::registerAuditRoutes(router, deps.repository, deps.auditLog);
   plugins::registerPluginRoutes(router, deps.plugins);
   api::registerIssuerRoutes(router, deps.issuers);
   api::registerLifecycleRoutes(router, deps.resources, deps.lifecycle, deps.issuance);

@@ -29,6 +29,7 @@ namespace certctl::app {
 struct RouteDeps {
   services::ResourceService& resources;
   services::ResourceRepository& repository;
+  services::AuditLog& auditLog;
   services::AgentGroupService& agentGroups;
   api::HealthDeps health;
   plugins::PluginHost& plugins;

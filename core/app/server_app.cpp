@@ -302,6 +302,7 @@ int serve(const config::Config& cfg) {
   http::Router router;
   registerAllRoutes(router, {resources,
                              repository,
+                             auditLog,
                              agentGroups,
                              {[&db] { return db->ping(); },
                               [&migrator] { return migrator.upToDate(); }, cfg.authType},

@@ -33,9 +33,11 @@ struct Request {
   std::map<std::string, std::string> pathParams;
   std::string actor = "anonymous";
   std::string actorRole;
-  // Set by a handler whose own effect is buffered (agent heartbeats): its
-  // audit row joins the background batch instead of being committed before
-  // the response, so a busy fleet does not cost one database write each.
+  // Set by a handler whose own effect is buffered (agent heartbeats), or
+  // whose state change was committed together with its own audit record
+  // (an issuance: certificate.issued): the request's audit row joins the
+  // background batch instead of being committed before the response, so
+  // it does not cost one more round through the database writer.
   bool auditInBackground = false;
 
   std::string header(const std::string& lowerName) const {

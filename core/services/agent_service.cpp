@@ -515,7 +515,7 @@ std::vector<json> AgentService::createDeployments(const json& certificate,
     std::string agentId = stringField(target, "agent_id");
     if (agentId.empty()) agentId = stringField(certificate, "agent_id");
     std::string now = domain::nowRfc3339();
-    json job = {{"id", generateId("j-", "")},
+    json job = {{"id", generateTimeOrderedId("j-")},
                 {"type", "Deployment"},
                 {"certificate_id", certificateId},
                 {"target_id", targetId},

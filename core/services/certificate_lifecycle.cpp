@@ -63,7 +63,7 @@ json CertificateLifecycle::newJob(const std::string& type, const json& certifica
                                   const std::string& reason) const {
   std::string now = domain::nowRfc3339();
   json agent = certificate.contains("agent_id") ? certificate["agent_id"] : json();
-  return {{"id", generateId("j-", "")},
+  return {{"id", generateTimeOrderedId("j-")},
           {"type", type},
           {"certificate_id", certificate["id"]},
           {"agent_id", agent},

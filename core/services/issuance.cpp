@@ -424,7 +424,7 @@ void IssuanceService::recordFindings(const json& job, const json& certificate,
 
 IssuanceService::Issued IssuanceService::issue(const json& job, const json& certificate,
                                                const pki::Csr& csr,
-                                               const pki::PrivateKey* serverKey) {
+                                               const pki::PrivateKey* serverKey, Stored& stored) {
   std::string jobId = stringField(job, "id");
   std::string certificateId = stringField(certificate, "id");
   std::string issuerId = stringField(certificate, "issuer_id");
@@ -466,6 +466,11 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
                                   : issuerLifetime;
   }
   auto findings = evaluatePolicies(*policyRules(), subject);
+  if (!findings.empty() && stored == Stored::NotYet) {
+    // The violations refer to the certificate.
+    store_.createCertificateWithJob(certificate, job);
+    stored = Stored::Yes;
+  }
   recordFindings(job, certificate, findings);
   std::string blocked = blockingReason(findings);
   if (!blocked.empty()) throw refusal("policy_violation", "refused by policy: " + blocked);
@@ -571,26 +576,6 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
                     {"fingerprint_sha256", version["fingerprint_sha256"]},
                     {"not_after", version["not_after"]},
                     {"keygen", serverKey ? "server" : "agent"}};
-  try {
-    json jobChanges = {{"completed_at", now}, {"last_error", nullptr}, {"result", jobResult}};
-    if (!serverKey) {  // the agent's CSR: this call was the whole attempt
-      jobChanges["started_at"] = now;
-      jobChanges["attempts"] = job.value("attempts", 0LL) + 1;
-    }
-    store_.completeIssuance(version, jobId, jobChanges,
-                            {{"status", "Active"},
-                             {"expires_at", version["not_after"]},
-                             {"last_renewal_at", now},
-                             {"ari_renew_at", ariRenewAt},
-                             {"updated_at", now}});
-  } catch (...) {
-    if (!keyPath.empty()) {
-      std::error_code ignored;
-      std::filesystem::remove(keyPath, ignored);
-    }
-    throw;
-  }
-
   AuditEvent event;
   // No agent: a protocol client (EST) sent the CSR; the certificate's source names it.
   std::string agentId = stringField(job, "agent_id");
@@ -601,19 +586,50 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   event.action = renewal ? "certificate.renewed" : "certificate.issued";
   event.resourceType = "certificates";
   event.resourceId = certificateId;
+  event.timestamp = now;
   event.details = {{"job_id", jobId},
                    {"version_id", versionId},
                    {"issuer_id", issuerId},
                    {"serial_number", version["serial_number"]},
                    {"not_after", version["not_after"]},
                    {"keygen", jobResult["keygen"]}};
+  // Committed with the version: the issuance and its audit record exist
+  // together or not at all.
+  std::vector<AuditEvent> events{std::move(event)};
   try {
-    // Queued: the version itself is already durable, and the request that
-    // caused it is audited durably by the HTTP pipeline.
-    audit_.record(std::move(event), false);
-  } catch (const std::exception& e) {
-    spdlog::error("audit of {} failed: {}", jobId, e.what());
+    json jobChanges = {{"completed_at", now}, {"last_error", nullptr}, {"result", jobResult}};
+    if (!serverKey) {  // the agent's CSR: this call was the whole attempt
+      jobChanges["started_at"] = now;
+      jobChanges["attempts"] = job.value("attempts", 0LL) + 1;
+    }
+    json certificateChanges = {{"status", "Active"},
+                               {"expires_at", version["not_after"]},
+                               {"last_renewal_at", now},
+                               {"ari_renew_at", ariRenewAt},
+                               {"updated_at", now}};
+    if (stored == Stored::Yes) {
+      store_.completeIssuance(version, jobId, jobChanges, certificateChanges, std::move(events));
+    } else {
+      // Written as they end up, with the version, in one transaction.
+      json completedJob = job;
+      completedJob.update(jobChanges);
+      completedJob["status"] = "Completed";
+      completedJob["updated_at"] = now;
+      json issuedCertificate = certificate;
+      issuedCertificate.update(certificateChanges);
+      insertUniquelyNamed(issuedCertificate, [&](const json& named) {
+        store_.createIssuedCertificate(named, completedJob, version, events);
+      });
+      stored = Stored::Yes;
+    }
+  } catch (...) {
+    if (!keyPath.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(keyPath, ignored);
+    }
+    throw;
   }
+
   for (const auto& listener : issuedListeners_) {
     try {
       listener(job, version, serverKey == nullptr);

@@ -137,9 +137,25 @@ class IssuanceService {
   // this serial from this issuer.
   std::optional<nlohmann::json> certificateWithSerial(const std::string& serialHex,
                                                       const std::string& issuerId);
+  // Whether an issuance's job and certificate are rows yet. An enrollment
+  // protocol's new certificate is not: it is written only with its outcome,
+  // in one transaction, unless something had to be recorded about it
+  // before (policy findings), and issue() then sets Yes.
+  enum class Stored { Yes, NotYet };
   // The caller has verified the CSR's signature (the plugin is told so).
   Issued issue(const nlohmann::json& job, const nlohmann::json& certificate,
-               const sdk::pki::Csr& csr, const sdk::pki::PrivateKey* serverKey);
+               const sdk::pki::Csr& csr, const sdk::pki::PrivateKey* serverKey) {
+    Stored stored = Stored::Yes;
+    return issue(job, certificate, csr, serverKey, stored);
+  }
+  Issued issue(const nlohmann::json& job, const nlohmann::json& certificate,
+               const sdk::pki::Csr& csr, const sdk::pki::PrivateKey* serverKey, Stored& stored);
+  // Runs `insert` with a new enrolled certificate; when its name is taken
+  // (a device enrolling again under the same CN: a re-provisioned phone, a
+  // second SCEP transaction), once more with the certificate named after
+  // its id.
+  static void insertUniquelyNamed(nlohmann::json certificate,
+                                  const std::function<void(const nlohmann::json&)>& insert);
   void recordFindings(const nlohmann::json& job, const nlohmann::json& certificate,
                       const std::vector<PolicyFinding>& findings);
   // Marks a job as being signed by this server for the guard's lifetime;

@@ -18,6 +18,12 @@ namespace {
 
 constexpr std::size_t kMaxNameLength = 253;
 
+// A plugin's message ends up in the job verbatim.
+std::string boundedError(const std::string& error) {
+  constexpr std::size_t kMaxErrorLength = 2000;
+  return error.size() > kMaxErrorLength ? error.substr(0, kMaxErrorLength) + "..." : error;
+}
+
 // The inventory names of an enrolled certificate come from the CSR: the
 // subject CN (else the first DNS name) and every DNS name and IP address.
 json csrNames(const sdk::pki::Csr& csr) {
@@ -39,7 +45,7 @@ json csrNames(const sdk::pki::Csr& csr) {
 // The job an enrollment protocol's request is: already running, no agent.
 json IssuanceService::protocolJob(const std::string& type, const std::string& certificateId,
                                   const std::string& reason, const std::string& now) const {
-  return {{"id", generateId("j-", "")},
+  return {{"id", generateTimeOrderedId("j-")},
           {"type", type},
           {"certificate_id", certificateId},
           {"agent_id", nullptr},
@@ -68,7 +74,9 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
   // listeners would start an agent Issuance job for it: this request is
   // that job, and its CSR is already here.
   std::string now = domain::nowRfc3339();
-  json certificate = {{"id", generateId("mc-", "")},
+  // Time-ordered ids: the new rows' index entries land on the same few
+  // b-tree pages instead of one random page each.
+  json certificate = {{"id", generateTimeOrderedId("mc-")},
                       {"name", names["common_name"]},
                       {"common_name", names["common_name"]},
                       {"sans", names["sans"]},
@@ -81,25 +89,49 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
                       {"updated_at", now}};
   std::string certificateId = certificate["id"].get<std::string>();
   json job = protocolJob("Issuance", certificateId, source + " enrollment", now);
+  // Nothing is written before the CA answered: the certificate, its job
+  // and its version then go in together (one transaction instead of two).
+  Stored stored = Stored::NotYet;
   try {
-    store_.createCertificateWithJob(certificate, job);
-  } catch (const domain::ApiError& e) {
-    // Names are unique, and a device enrolls again under the same CN (a
-    // re-provisioned phone, a second SCEP transaction): that enrollment is
-    // a certificate of its own, named after its id.
-    if (e.kind() != domain::ErrorKind::Conflict) throw;
-    certificate["name"] = names["common_name"].get<std::string>() + " (" + certificateId + ")";
-    store_.createCertificateWithJob(certificate, job);
-  }
-
-  std::string jobId = job["id"].get<std::string>();
-  try {
-    Issued issued = issue(job, certificate, csr, nullptr);
+    Issued issued = issue(job, certificate, csr, nullptr, stored);
     return {certificateId, issued.certPem, issued.chainPem};
   } catch (const std::exception& e) {
-    store_.failJob(jobId, e.what(), certificateId, "Failed");
     spdlog::warn("{} enrollment of {} failed: {}", source, certificateId, e.what());
+    std::string jobId = job["id"].get<std::string>();
+    try {
+      if (stored == Stored::Yes) {
+        store_.failJob(jobId, e.what(), certificateId, "Failed");
+      } else {
+        // The refused enrollment stays visible in the inventory.
+        std::string failedAt = domain::nowRfc3339();
+        json failedJob = job;
+        failedJob.update({{"status", "Failed"},
+                          {"last_error", boundedError(e.what())},
+                          {"completed_at", failedAt},
+                          {"updated_at", failedAt}});
+        certificate["status"] = "Failed";
+        certificate["updated_at"] = failedAt;
+        insertUniquelyNamed(certificate, [&](const json& named) {
+          store_.createCertificateWithJob(named, failedJob);
+        });
+      }
+    } catch (const std::exception& recordError) {
+      spdlog::error("recording the failed enrollment {} failed: {}", certificateId,
+                    recordError.what());
+    }
     throw;
+  }
+}
+
+void IssuanceService::insertUniquelyNamed(json certificate,
+                                          const std::function<void(const json&)>& insert) {
+  try {
+    insert(certificate);
+  } catch (const domain::ApiError& e) {
+    if (e.kind() != domain::ErrorKind::Conflict) throw;
+    certificate["name"] =
+        stringField(certificate, "common_name") + " (" + stringField(certificate, "id") + ")";
+    insert(certificate);
   }
 }
 

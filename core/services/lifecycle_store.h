@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/services/audit_log.h"
+
 namespace certctl::services {
 
 // The writes of the certificate lifecycle that must be atomic or
@@ -29,6 +31,14 @@ class LifecycleStore {
   virtual void createCertificateWithJob(const nlohmann::json& certificate,
                                         const nlohmann::json& job) = 0;
 
+  // An enrollment's whole outcome in one transaction: the new managed
+  // certificate, its completed job and its first version, inserted as they
+  // are, with the audit `events` of it. Conflict when the certificate's
+  // name is taken; nothing is written.
+  virtual void createIssuedCertificate(const nlohmann::json& certificate, const nlohmann::json& job,
+                                       const nlohmann::json& version,
+                                       std::vector<AuditEvent> events) = 0;
+
   // Applies `changes` (job columns, plus claimed_by/claimed_at) when the job
   // is in one of `fromStatuses`; false when it is not (someone else moved it).
   virtual bool transitionJob(const std::string& jobId, const std::vector<std::string>& fromStatuses,
@@ -47,10 +57,12 @@ class LifecycleStore {
 
   // The successful end of an issuance, in one transaction: the job set
   // Completed (only if it is still Running or AwaitingCSR, else Conflict and
-  // nothing is written), the version row inserted and the certificate updated.
+  // nothing is written), the version row inserted, the certificate updated
+  // and the audit `events` of it appended.
   virtual void completeIssuance(const nlohmann::json& version, const std::string& jobId,
                                 const nlohmann::json& jobChanges,
-                                const nlohmann::json& certificateChanges) = 0;
+                                const nlohmann::json& certificateChanges,
+                                std::vector<AuditEvent> events) = 0;
 
   // The failed end: job Failed with `error` (only while it is open) and,
   // when `certificateStatus` is not empty and the job was failed, the

@@ -309,7 +309,7 @@ std::unique_ptr<Database::Connection> Database::connect() {
     executeScript(*session,
                   "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
                   "PRAGMA cache_size=-512; PRAGMA wal_autocheckpoint=0; "
-                  "PRAGMA mmap_size=0;");
+                  "PRAGMA mmap_size=0; PRAGMA temp_store=MEMORY;");
   } else {
     executeScript(*session, "SET TIME ZONE 'UTC'; SET client_min_messages TO WARNING;");
   }

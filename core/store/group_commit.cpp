@@ -44,8 +44,9 @@ std::future<void> GroupCommit::enqueue(Item item) {
   return done;
 }
 
-void GroupCommit::run(std::function<void(Database::Lease&)> work) {
-  enqueue(Item{std::move(work), {}, {}}).get();
+void GroupCommit::run(std::function<void(Database::Lease&)> work,
+                      std::vector<services::AuditEvent> events) {
+  enqueue(Item{std::move(work), std::move(events), {}}).get();
 }
 
 void GroupCommit::audit(std::vector<services::AuditEvent> events, bool wait) {

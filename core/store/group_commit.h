@@ -37,8 +37,10 @@ class GroupCommit {
   // transaction and returns once that transaction committed. Rethrows what
   // `work` threw (its changes rolled back) or what the commit threw. `work`
   // may run twice (once optimistically without a savepoint, once under
-  // one), so it must only write.
-  void run(std::function<void(Database::Lease&)> work);
+  // one), so it must only write. `events` (the audit of what `work` does)
+  // are inserted in the same transaction, and only if `work` succeeded.
+  void run(std::function<void(Database::Lease&)> work,
+           std::vector<services::AuditEvent> events = {});
 
   // Inserts audit_events rows in the next batch; with `wait`, returns once
   // they are committed (and rethrows a failure), else at once.

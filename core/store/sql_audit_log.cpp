@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/domain/timestamps.h"
 #include "core/services/resource_service.h"
 
@@ -47,6 +49,7 @@ void SqlAuditLog::record(services::AuditEvent event, bool durable) {
       roomAvailable_.wait(lock, [this] { return queue_.size() < kMaxQueued || stopping_; });
     }
     queue_.push_back(std::move(event));
+    ++queued_;
     return;
   }
   std::vector<services::AuditEvent> one;
@@ -55,16 +58,22 @@ void SqlAuditLog::record(services::AuditEvent event, bool durable) {
 }
 
 void SqlAuditLog::flush() {
+  // Up to what was queued before this call: later events (a busy server
+  // queues them all the time) do not keep the caller waiting.
   std::unique_lock lock(mutex_);
+  const std::uint64_t target = queued_;
+  flushTarget_ = std::max(flushTarget_, target);
   wake_.notify_all();
-  drained_.wait(lock, [this] { return queue_.empty() && !writing_; });
+  drained_.wait(lock, [&] { return handedOver_ >= target || stopping_; });
 }
 
 void SqlAuditLog::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait_for(lock, std::chrono::milliseconds(250),
-                   [this] { return stopping_ || queue_.size() >= kBatchSize; });
+    wake_.wait_for(lock, std::chrono::milliseconds(250), [this] {
+      return stopping_ || queue_.size() >= kBatchSize ||
+             (handedOver_ < flushTarget_ && !queue_.empty());
+    });
     while (!queue_.empty()) {
       std::vector<services::AuditEvent> batch;
       while (!queue_.empty() && batch.size() < kBatchSize) {
@@ -72,7 +81,7 @@ void SqlAuditLog::run() {
         queue_.pop_front();
       }
       roomAvailable_.notify_all();
-      writing_ = true;
+      const std::size_t count = batch.size();
       lock.unlock();
       try {
         writer_.audit(std::move(batch), true);
@@ -80,7 +89,8 @@ void SqlAuditLog::run() {
         spdlog::error("audit batch failed: {}", e.what());
       }
       lock.lock();
-      writing_ = false;
+      handedOver_ += count;  // written, or failed and logged
+      drained_.notify_all();
     }
     drained_.notify_all();
     if (stopping_) return;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -38,7 +39,9 @@ class SqlAuditLog : public services::AuditLog {
   std::condition_variable roomAvailable_;
   std::deque<services::AuditEvent> queue_;
   bool stopping_ = false;
-  bool writing_ = false;
+  std::uint64_t queued_ = 0;       // events ever queued
+  std::uint64_t handedOver_ = 0;   // of those, batches the writer finished
+  std::uint64_t flushTarget_ = 0;  // flush() waits until handedOver_ reaches it
   std::thread worker_;
 };
 

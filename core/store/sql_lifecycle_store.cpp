@@ -184,11 +184,14 @@ SqlLifecycleStore::SqlLifecycleStore(Database& db, GroupCommit* writer)
       ownWriter_(ownWriterFor(db, writer)),
       writer_(writer ? *writer : *ownWriter_) {}
 
-void SqlLifecycleStore::write(const std::function<void(LifecycleTransaction&)>& work) {
-  writer_.run([&work](Database::Lease& lease) {
-    LifecycleTransaction tx(lease);
-    work(tx);
-  });
+void SqlLifecycleStore::write(const std::function<void(LifecycleTransaction&)>& work,
+                              std::vector<services::AuditEvent> events) {
+  writer_.run(
+      [&work](Database::Lease& lease) {
+        LifecycleTransaction tx(lease);
+        work(tx);
+      },
+      std::move(events));
 }
 
 SqlLifecycleStore::~SqlLifecycleStore() = default;
@@ -225,6 +228,18 @@ void SqlLifecycleStore::createCertificateWithJob(const json& certificate, const 
     tx.insert(certificateSpec(), certificate);
     tx.insert(domain::jobSpec(), job);
   });
+}
+
+void SqlLifecycleStore::createIssuedCertificate(const json& certificate, const json& job,
+                                                const json& version,
+                                                std::vector<services::AuditEvent> events) {
+  write(
+      [&](LifecycleTransaction& tx) {
+        tx.insert(certificateSpec(), certificate);
+        tx.insert(domain::jobSpec(), job);
+        tx.insert(domain::certificateVersionSpec(), version);
+      },
+      std::move(events));
 }
 
 bool SqlLifecycleStore::transitionJob(const std::string& jobId,
@@ -281,27 +296,30 @@ std::vector<json> SqlLifecycleStore::awaitingCsrJobs(const std::string& agentId,
 }
 
 void SqlLifecycleStore::completeIssuance(const json& version, const std::string& jobId,
-                                         const json& jobChanges, const json& certificateChanges) {
+                                         const json& jobChanges, const json& certificateChanges,
+                                         std::vector<services::AuditEvent> events) {
   json changes = jobChanges;
   changes["status"] = "Completed";
   if (!changes.contains("updated_at")) changes["updated_at"] = domain::nowRfc3339();
-  write([&](LifecycleTransaction& tx) {
-    if (tx.dialect() == Dialect::Postgres) {
-      if (tx.completeIssuanceAtOnce(version, jobId, changes, certificateChanges,
-                                    {"Running", "AwaitingCSR"}) == 0)
-        throw domain::conflict("job " + jobId +
-                               " is no longer open (cancelled or completed meanwhile)");
-      return;
-    }
-    // The job first: a job finished meanwhile (cancelled, or completed by a
-    // concurrent submission) leaves nothing behind.
-    if (tx.update(domain::jobSpec(), jobId, changes, {"Running", "AwaitingCSR"}) == 0)
-      throw domain::conflict("job " + jobId +
-                             " is no longer open (cancelled or completed meanwhile)");
-    tx.insert(domain::certificateVersionSpec(), version);
-    tx.update(certificateSpec(), version.at("certificate_id").get<std::string>(),
-              certificateChanges);
-  });
+  write(
+      [&](LifecycleTransaction& tx) {
+        if (tx.dialect() == Dialect::Postgres) {
+          if (tx.completeIssuanceAtOnce(version, jobId, changes, certificateChanges,
+                                        {"Running", "AwaitingCSR"}) == 0)
+            throw domain::conflict("job " + jobId +
+                                   " is no longer open (cancelled or completed meanwhile)");
+          return;
+        }
+        // The job first: a job finished meanwhile (cancelled, or completed by a
+        // concurrent submission) leaves nothing behind.
+        if (tx.update(domain::jobSpec(), jobId, changes, {"Running", "AwaitingCSR"}) == 0)
+          throw domain::conflict("job " + jobId +
+                                 " is no longer open (cancelled or completed meanwhile)");
+        tx.insert(domain::certificateVersionSpec(), version);
+        tx.update(certificateSpec(), version.at("certificate_id").get<std::string>(),
+                  certificateChanges);
+      },
+      std::move(events));
 }
 
 void SqlLifecycleStore::failJob(const std::string& jobId, const std::string& error,

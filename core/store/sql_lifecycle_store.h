@@ -25,6 +25,9 @@ class SqlLifecycleStore : public services::LifecycleStore {
   void createJob(const nlohmann::json& job, const std::string& certificateStatus) override;
   void createCertificateWithJob(const nlohmann::json& certificate,
                                 const nlohmann::json& job) override;
+  void createIssuedCertificate(const nlohmann::json& certificate, const nlohmann::json& job,
+                               const nlohmann::json& version,
+                               std::vector<services::AuditEvent> events) override;
   bool transitionJob(const std::string& jobId, const std::vector<std::string>& fromStatuses,
                      const nlohmann::json& changes) override;
   std::optional<nlohmann::json> job(const std::string& jobId) override;
@@ -32,8 +35,8 @@ class SqlLifecycleStore : public services::LifecycleStore {
   std::vector<nlohmann::json> awaitingCsrJobs(const std::string& agentId, const std::string& jobId,
                                               const std::string& certificateId) override;
   void completeIssuance(const nlohmann::json& version, const std::string& jobId,
-                        const nlohmann::json& jobChanges,
-                        const nlohmann::json& certificateChanges) override;
+                        const nlohmann::json& jobChanges, const nlohmann::json& certificateChanges,
+                        std::vector<services::AuditEvent> events) override;
   void failJob(const std::string& jobId, const std::string& error, const std::string& certificateId,
                const std::string& certificateStatus) override;
   void recordViolations(const std::vector<nlohmann::json>& violations) override;
@@ -43,8 +46,10 @@ class SqlLifecycleStore : public services::LifecycleStore {
  private:
   std::vector<std::string> selectIds(const std::string& sql, std::vector<std::string> params);
 
-  // Runs `work` in the committer's next transaction; returns once committed.
-  void write(const std::function<void(LifecycleTransaction&)>& work);
+  // Runs `work` in the committer's next transaction, with the audit
+  // `events` of it; returns once committed.
+  void write(const std::function<void(LifecycleTransaction&)>& work,
+             std::vector<services::AuditEvent> events = {});
 
   Database& db_;
   SqlResourceRepository records_;

@@ -25,7 +25,11 @@ void recordEstEvent(services::AuditLog* audit, const http::Request& request,
   details["source_ip"] = request.clientIp.empty() ? request.peerAddress : request.clientIp;
   event.details = std::move(details);
   try {
-    audit->record(std::move(event), true);
+    // Queued, like the issuance's own certificate.issued event: the HTTP
+    // pipeline writes its record of every EST POST durably before the
+    // response, so waiting for a commit of this one too would only add a
+    // round trip through the database writer to every enrollment.
+    audit->record(std::move(event), false);
   } catch (const std::exception& e) {
     spdlog::error("EST audit write failed: {} (request_id={})", e.what(), request.requestId);
   }

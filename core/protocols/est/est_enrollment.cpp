@@ -177,6 +177,7 @@ http::Response EstServer::enroll(EstProfile& profile, Operation operation, bool 
                                 {"subject", certificate.subjectString()}};
       if (clientCertificate) details["client_certificate_serial"] = clientCertificate->serialHex();
       audit(names.success, std::move(details), 200);
+      request.auditInBackground = true;  // certificate.issued was committed with the version
       return certsOnlyResponse({certificate});
     }
     if (!csr->verifySignature())

@@ -130,6 +130,19 @@ TEST_CASE("EST csrattrs, serverkeygen and the per-principal limit", "[protocols]
   auto p384 = csrBase64(d, (d / "ec.key").string(), "/CN=kg-device.example.com", "p256-csr");
   auto third = curl(server, d, "POST", "/.well-known/est/kg/simpleenroll", auth, p384);
   CHECK(third.status == 400);  // the profile wants P-384: a policy violation, still counted
+  // The refused enrollment is in the inventory: a Failed certificate whose
+  // Failed job names the reason (written in one transaction after the refusal).
+  auto failed = server.get("/api/v1/certificates?status=Failed&source=est");
+  REQUIRE(failed.status == 200);
+  REQUIRE(failed.json()["data"].size() == 1);
+  CHECK(failed.json()["data"][0]["common_name"] == "kg-device.example.com");
+  auto failedJobs = server.get("/api/v1/jobs?certificate_id=" +
+                               failed.json()["data"][0]["id"].get<std::string>());
+  REQUIRE(failedJobs.status == 200);
+  REQUIRE(failedJobs.json()["data"].size() == 1);
+  CHECK(failedJobs.json()["data"][0]["status"] == "Failed");
+  CHECK(failedJobs.json()["data"][0]["last_error"].get<std::string>().find("profile") !=
+        std::string::npos);
   auto limited = curl(server, d, "POST", "/.well-known/est/kg/simpleenroll", auth, p384);
   CHECK(limited.status == 429);
   CHECK(limited.headers.find("Retry-After") != std::string::npos);

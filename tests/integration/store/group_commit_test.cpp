@@ -173,9 +173,13 @@ TEST_CASE("completions racing for one job store exactly one version", "[store][g
                         {"fingerprint_sha256", "fp-" + std::to_string(i) + "-" + std::to_string(r)},
                         {"pem_chain", "pem"},
                         {"created_at", now}};
+        services::AuditEvent issued;
+        issued.action = "certificate.issued";
+        issued.resourceType = "certificates";
+        issued.resourceId = certificates[i];
         try {
           store.completeIssuance(version, jobs[i], {{"completed_at", now}},
-                                 {{"status", "Active"}, {"updated_at", now}});
+                                 {{"status", "Active"}, {"updated_at", now}}, {issued});
           ++completed;
         } catch (const domain::ApiError& e) {
           if (e.kind() == domain::ErrorKind::Conflict)
@@ -193,6 +197,9 @@ TEST_CASE("completions racing for one job store exactly one version", "[store][g
   CHECK(completed == kCertificates);
   CHECK(conflicts == kCertificates * (kRacers - 1));
   CHECK(count(db, "SELECT COUNT(*) FROM certificate_versions") == kCertificates);
+  // The audit record rides with the completion: only the winners' exist.
+  CHECK(count(db, "SELECT COUNT(*) FROM audit_events WHERE action = 'certificate.issued'") ==
+        kCertificates);
   for (int i = 0; i < kCertificates; ++i) {
     auto job = store.job(jobs[i]);
     REQUIRE(job);

@@ -65,6 +65,10 @@ class UnreachableLifecycleStore : public services::LifecycleStore {
   void createCertificateWithJob(const nlohmann::json&, const nlohmann::json&) override {
     reached();
   }
+  void createIssuedCertificate(const nlohmann::json&, const nlohmann::json&, const nlohmann::json&,
+                               std::vector<services::AuditEvent>) override {
+    reached();
+  }
   bool transitionJob(const std::string&, const std::vector<std::string>&,
                      const nlohmann::json&) override {
     return reached(), false;
@@ -78,7 +82,7 @@ class UnreachableLifecycleStore : public services::LifecycleStore {
     return reached(), std::vector<nlohmann::json>{};
   }
   void completeIssuance(const nlohmann::json&, const std::string&, const nlohmann::json&,
-                        const nlohmann::json&) override {
+                        const nlohmann::json&, std::vector<services::AuditEvent>) override {
     reached();
   }
   void failJob(const std::string&, const std::string&, const std::string&,
@@ -238,6 +242,7 @@ struct RouteTable {
   RouteTable() {
     app::registerAllRoutes(router, {resources,
                                     repository,
+                                    auditLog,
                                     groups,
                                     {[] { return true; }, [] { return true; }, "api-key"},
                                     plugins,
