@@ -3,6 +3,8 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <random>
 
 namespace certctl::http {
@@ -29,7 +31,14 @@ std::array<unsigned char, 16> randomBytes() {
 
 std::string generateRequestId() {
   auto b = randomBytes();
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+  // RFC 9562 version 7: the first 48 bits are the Unix time in ms, so the
+  // audit trail's request_id index grows at its end instead of taking a
+  // random page per request.
+  const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+  for (std::size_t i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;

@@ -9,7 +9,8 @@ namespace certctl::http {
 // error body. A client's value is propagated only when it is safe to log and
 // echo: 1..128 characters of [A-Za-z0-9._:-] (no spaces, quotes or CR/LF).
 
-// A random UUID v4, lower-case, e.g. "3f1c2a9e-5b7d-4e21-8c0f-6a2d9b4e7f10".
+// A time-ordered UUID v7 (48-bit ms timestamp, then 74 random bits),
+// lower-case, e.g. "019aac1e-5b7d-7e21-8c0f-6a2d9b4e7f10".
 std::string generateRequestId();
 
 bool isValidRequestId(std::string_view id);

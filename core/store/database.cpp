@@ -280,7 +280,17 @@ void Database::checkpointLoop() {
   // PASSIVE: copies what no reader still needs, never blocks the writer or
   // readers. Often enough that the WAL stays a few MB (SQLite's own
   // threshold is 1000 pages).
+  //
+  // But SQLite only starts the WAL over from its beginning when a write
+  // transaction begins just after a checkpoint caught up completely, which
+  // under a steady stream of commits never happens: the file then grows
+  // without bound (GBs within a minute of sustained issuance), and every
+  // commit appends to new, unallocated blocks. Past kRestartFrames a
+  // RESTART checkpoint waits (busy handler) for the readers of older
+  // snapshots and the writer's current transaction, and makes the next
+  // writer reuse the file from its start.
   constexpr auto kInterval = std::chrono::milliseconds(200);
+  constexpr int kRestartFrames = 8192;  // 32 MiB of 4 KiB pages
   sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*checkpointConnection_->session);
   std::unique_lock lock(checkpointMutex_);
   while (!checkpointWake_.wait_for(lock, kInterval, [this] { return stopping_; })) {
@@ -288,6 +298,9 @@ void Database::checkpointLoop() {
     int logFrames = 0, checkpointed = 0;
     sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames,
                               &checkpointed);
+    if (logFrames > kRestartFrames)
+      sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_RESTART, &logFrames,
+                                &checkpointed);
     lock.lock();
   }
 }

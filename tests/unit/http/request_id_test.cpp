@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <regex>
 #include <set>
 #include <string>
@@ -10,13 +11,24 @@ using certctl::http::generateRequestId;
 using certctl::http::isValidRequestId;
 using certctl::http::requestIdFor;
 
-TEST_CASE("generateRequestId makes UUID v4 text", "[http][request_id]") {
-  const std::regex uuidV4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+TEST_CASE("generateRequestId makes time-ordered UUID v7 text", "[http][request_id]") {
+  const std::regex uuidV7("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  std::string previous;
   for (int i = 0; i < 100; ++i) {
     const auto id = generateRequestId();
     INFO(id);
-    CHECK(std::regex_match(id, uuidV4));
+    CHECK(std::regex_match(id, uuidV7));
     CHECK(isValidRequestId(id));
+    // The first 48 bits are the creation time in ms.
+    long long stamp = std::stoll(id.substr(0, 8) + id.substr(9, 4), nullptr, 16);
+    CHECK(stamp >= before);
+    CHECK(stamp <= before + 60000);
+    // Ids of later milliseconds sort after earlier ones.
+    if (!previous.empty() && id.substr(0, 13) != previous.substr(0, 13)) CHECK(id > previous);
+    previous = id;
   }
 }
 
