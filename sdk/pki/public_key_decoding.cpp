@@ -4,7 +4,9 @@
 #include <openssl/err.h>
 #include <openssl/provider.h>
 
+#include <map>
 #include <string>
+#include <string_view>
 
 namespace certctl::sdk::pki {
 
@@ -48,6 +50,34 @@ EvpPkeyPtr fromParams(const char* keyType, OSSL_PARAM* params) {
     return nullptr;
   }
   return EvpPkeyPtr(key);
+}
+
+// An EC public key on a named curve. Building one from parameters makes
+// OpenSSL build the curve's group from scratch (~13 us for P-256, most of a
+// CSR's parse); a copy of a key on the same curve with its point replaced
+// shares that work (~3 us). The point is checked to be on the curve either
+// way. One template per curve and thread: a key is not shared across threads.
+EvpPkeyPtr ecPublicKey(const char* curveName, const unsigned char* point, std::size_t length) {
+  thread_local std::map<std::string, EvpPkeyPtr, std::less<>> templates;
+  auto found = templates.find(std::string_view(curveName));
+  if (found != templates.end()) {
+    EvpPkeyPtr key(EVP_PKEY_dup(found->second.get()));
+    if (key && EVP_PKEY_set1_encoded_public_key(key.get(), point, length) == 1) return key;
+    ERR_clear_error();
+    return nullptr;
+  }
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(curveName),
+                                       0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<unsigned char*>(point),
+                                        length),
+      OSSL_PARAM_construct_end()};
+  EvpPkeyPtr key = fromParams("EC", params);
+  if (key) {
+    EVP_PKEY_up_ref(key.get());
+    templates.emplace(curveName, EvpPkeyPtr(key.get()));
+  }
+  return key;
 }
 
 EvpPkeyPtr viaDecoder(const X509_PUBKEY* spki) {
@@ -103,13 +133,7 @@ EvpPkeyPtr decodePublicKey(const X509_PUBKEY* spki) {
                           : NID_undef;
     const char* curveName = curve != NID_undef && curve != NID_sm2 ? OBJ_nid2sn(curve) : nullptr;
     if (curveName == nullptr) return viaDecoder(spki);
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                                            const_cast<char*>(curveName), 0),
-                           OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                                             const_cast<unsigned char*>(bytes),
-                                                             static_cast<size_t>(length)),
-                           OSSL_PARAM_construct_end()};
-    return fromParams("EC", params);
+    return ecPublicKey(curveName, bytes, static_cast<std::size_t>(length));
   }
   const char* rawType = nid == NID_ED25519  ? "ED25519"
                         : nid == NID_ED448  ? "ED448"
