@@ -17,6 +17,11 @@
 namespace certctl::store {
 
 namespace {
+// How long a connection waits for SQLite's locks before SQLITE_BUSY.
+constexpr int kBusyTimeoutMs = 10000;
+}  // namespace
+
+namespace {
 
 void registerConnectors() {
   static std::once_flag once;
@@ -157,6 +162,22 @@ const std::string* Database::Lease::pgStatement(pg_conn* conn, const std::string
   return &cache.emplace(sql, std::move(name)).first->second;
 }
 
+void Database::Lease::catchUpWal() {
+  if (db_->dialect() != Dialect::Sqlite) return;
+  // Past this the log must start over even if readers are in the way.
+  constexpr int kRestartFrames = 8192;  // 32 MiB of 4 KiB pages
+  sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*connection_->session);
+  int logFrames = 0;
+  sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_PASSIVE, &logFrames, nullptr);
+  if (logFrames <= kRestartFrames) return;
+  // RESTART waits (busy handler) for the readers of older snapshots, which
+  // a busy server always has: a few ms at most, never a long export's
+  // duration; what does not finish by then is tried again later.
+  sqlite3_busy_timeout(handle, 20);
+  sqlite3_wal_checkpoint_v2(handle, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+}
+
 SqlRows Database::Lease::run(const std::string& sql, const SqlParams& params) {
   SqlRows out;
   if (db_->dialect() == Dialect::Sqlite) {
@@ -281,16 +302,16 @@ void Database::checkpointLoop() {
   // readers. Often enough that the WAL stays a few MB (SQLite's own
   // threshold is 1000 pages).
   //
-  // But SQLite only starts the WAL over from its beginning when a write
-  // transaction begins just after a checkpoint caught up completely, which
-  // under a steady stream of commits never happens: the file then grows
-  // without bound (GBs within a minute of sustained issuance), and every
-  // commit appends to new, unallocated blocks. Past kRestartFrames a
-  // RESTART checkpoint waits (busy handler) for the readers of older
-  // snapshots and the writer's current transaction, and makes the next
-  // writer reuse the file from its start.
+  // SQLite starts the WAL over from its beginning only when a write
+  // transaction begins right after a checkpoint got through all of it,
+  // which under a steady stream of commits this thread alone never
+  // achieves: the file grew without bound (GBs within a minute of
+  // sustained issuance). The group committer's writer therefore catches
+  // up itself between its transactions (Lease::catchUpWal). Should that
+  // not succeed for long (a reader holding an old snapshot), a RESTART
+  // checkpoint past kRestartFrames waits for the readers and the writer.
   constexpr auto kInterval = std::chrono::milliseconds(200);
-  constexpr int kRestartFrames = 8192;  // 32 MiB of 4 KiB pages
+  constexpr int kRestartFrames = 65536;  // 256 MiB of 4 KiB pages
   sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*checkpointConnection_->session);
   std::unique_lock lock(checkpointMutex_);
   while (!checkpointWake_.wait_for(lock, kInterval, [this] { return stopping_; })) {
@@ -309,7 +330,7 @@ std::unique_ptr<Database::Connection> Database::connect() {
   auto session = std::make_unique<Poco::Data::Session>(connector_, connectionString_);
   if (dialect_ == Dialect::Sqlite) {
     sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*session);
-    sqlite3_busy_timeout(handle, 10000);
+    sqlite3_busy_timeout(handle, kBusyTimeoutMs);
     // WAL lets readers run beside the single writer; foreign keys are off by
     // default in SQLite and must be enabled on every connection.
     // A small page cache per connection (default ~2 MB each): the OS page

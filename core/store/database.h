@@ -60,6 +60,14 @@ class Database {
     // SQLite. Throws SqlError with the driver's message.
     SqlRows run(const std::string& sql, const SqlParams& params = {});
 
+    // SQLite, between transactions of the only writer: a PASSIVE
+    // checkpoint of what the background checkpointer has not copied yet
+    // (little: it runs every 200 ms). When it gets through the whole WAL,
+    // this connection's next write transaction starts the file over from
+    // its beginning; past 32 MiB a RESTART checkpoint waits up to 20 ms
+    // for readers so that it does. A no-op on PostgreSQL.
+    void catchUpWal();
+
    private:
     sqlite3_stmt* sqliteStatement(const std::string& sql);
     const std::string* pgStatement(pg_conn* conn, const std::string& sql);

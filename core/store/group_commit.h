@@ -64,6 +64,7 @@ class GroupCommit {
                std::optional<Database::Lease>& lease);
 
   Database& db_;
+  const bool gather_;  // wait briefly for fuller batches (one writer only)
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> queue_;
