@@ -67,6 +67,21 @@ std::string formatTime(std::chrono::system_clock::time_point t) {
 // version" is well defined even for two versions made within one second.
 std::string newVersionId() { return generateTimeOrderedId("cv-"); }
 
+// The CA certificates above a leaf as a CA's plugin returned them, parsed
+// and written out again: each exactly one certificate, nothing else. A CA
+// answers the same chain for certificate after certificate, so the last
+// one is remembered (per thread) instead of parsed again.
+std::string normalizedChain(const std::string& chainPem) {
+  thread_local std::string lastInput, lastOutput;
+  if (!chainPem.empty() && chainPem == lastInput) return lastOutput;
+  std::string out;
+  for (const auto& c : pki::Certificate::chainFromPem(chainPem, pki::KeyDecoding::Deferred))
+    out += c.toPem();
+  lastInput = chainPem;
+  lastOutput = out;
+  return out;
+}
+
 // The certificate's CN and SANs: everything an issued certificate may name.
 std::vector<std::string> certificateNames(const json& certificate) {
   std::vector<std::string> names;
@@ -504,11 +519,11 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
   std::string certPem = result.value("cert_pem", std::string());
   std::string chainPem = result.value("chain_pem", std::string());
   std::optional<pki::Certificate> leaf;
-  std::vector<pki::Certificate> chain;
+  std::string chainOnly;
   try {
     // Fields are all that is read here: the keys are compared as encoded.
     leaf.emplace(pki::Certificate::fromPem(certPem, pki::KeyDecoding::Deferred));
-    chain = pki::Certificate::chainFromPem(chainPem, pki::KeyDecoding::Deferred);
+    chainOnly = normalizedChain(chainPem);
   } catch (const std::exception& e) {
     throw std::runtime_error("issuer " + issuerId +
                              " returned an unreadable certificate: " + e.what());
@@ -541,8 +556,6 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
     ariRenewAt = domain::formatRfc3339(*at);
 
   std::string leafPem = leaf->toPem();
-  std::string chainOnly;
-  for (const auto& c : chain) chainOnly += c.toPem();
   std::string versionId = newVersionId();
   std::string now = domain::nowRfc3339();
   json version = {
@@ -637,7 +650,7 @@ IssuanceService::Issued IssuanceService::issue(const json& job, const json& cert
       spdlog::error("job {}: an issuance listener failed: {}", jobId, e.what());
     }
   }
-  return {version, leafPem, chainOnly};
+  return {version, leafPem, chainOnly, std::move(leaf)};
 }
 
 }  // namespace certctl::services

@@ -17,6 +17,7 @@
 #include "core/services/lifecycle_store.h"
 #include "core/services/policy_evaluation.h"
 #include "core/services/resource_service.h"
+#include "sdk/pki/certificate.h"
 
 namespace certctl::sdk::pki {
 class Csr;
@@ -95,6 +96,7 @@ class IssuanceService {
     std::string certificateId;
     std::string certPem;   // the leaf
     std::string chainPem;  // the CA certificates above it
+    std::optional<sdk::pki::Certificate> certificate;  // certPem, parsed (keys deferred)
   };
   Enrollment enrollCsr(const std::string& issuerId, const sdk::pki::Csr& csr,
                        const std::string& source, const std::string& profileId = {});
@@ -130,6 +132,7 @@ class IssuanceService {
     nlohmann::json version;  // the stored certificate_versions row
     std::string certPem;
     std::string chainPem;
+    std::optional<sdk::pki::Certificate> leaf;  // certPem, parsed (keys deferred)
   };
   nlohmann::json protocolJob(const std::string& type, const std::string& certificateId,
                              const std::string& reason, const std::string& now) const;

@@ -94,7 +94,7 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
   Stored stored = Stored::NotYet;
   try {
     Issued issued = issue(job, certificate, csr, nullptr, stored);
-    return {certificateId, issued.certPem, issued.chainPem};
+    return {certificateId, issued.certPem, issued.chainPem, std::move(issued.leaf)};
   } catch (const std::exception& e) {
     spdlog::warn("{} enrollment of {} failed: {}", source, certificateId, e.what());
     std::string jobId = job["id"].get<std::string>();
@@ -152,7 +152,7 @@ IssuanceService::Enrollment IssuanceService::reenrollCsr(const std::string& curr
   std::string jobId = job["id"].get<std::string>();
   try {
     Issued issued = issue(job, *certificate, csr, nullptr);
-    return {certificateId, issued.certPem, issued.chainPem};
+    return {certificateId, issued.certPem, issued.chainPem, std::move(issued.leaf)};
   } catch (const std::exception& e) {
     // The certificate keeps its current version: only the job failed.
     store_.failJob(jobId, e.what(), certificateId, "");
