@@ -171,10 +171,9 @@ http::Response EstServer::enroll(EstProfile& profile, Operation operation, bool 
                           ? deps_.issuance.reenrollCsr(clientCertificate->serialHex(), s.issuerId,
                                                        *csr, "est", s.profileId)
                           : deps_.issuance.enrollCsr(s.issuerId, *csr, "est", s.profileId);
-      auto certificate =
-          enrolled.certificate
-              ? std::move(*enrolled.certificate)
-              : pki::Certificate::fromPem(enrolled.certPem, pki::KeyDecoding::Deferred);
+      auto certificate = enrolled.certificate ? std::move(*enrolled.certificate)
+                                              : pki::Certificate::fromPem(
+                                                    enrolled.certPem, pki::KeyDecoding::Deferred);
       nlohmann::json details = {{"certificate_id", enrolled.certificateId},
                                 {"serial", certificate.serialHex()},
                                 {"subject", certificate.subjectString()}};
