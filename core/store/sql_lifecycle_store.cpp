@@ -275,12 +275,12 @@ std::vector<json> SqlLifecycleStore::awaitingCsrJobs(const std::string& agentId,
   // (tens of thousands for a big fleet). Repeating the predicate of
   // ux_jobs_certificate_in_flight lets it use that index, and `agent_id || ''`
   // keeps (agent_id, status) out.
-  std::string sql = "SELECT id FROM jobs WHERE status = 'AwaitingCSR' AND type IN " +
-                    std::string(kIssuanceTypes) + " AND status IN " + kInFlightStatuses;
+  std::string where = "status = 'AwaitingCSR' AND type IN " + std::string(kIssuanceTypes) +
+                      " AND status IN " + kInFlightStatuses;
   std::vector<std::string> params;
   auto bind = [&](const std::string& condition, const std::string& value) {
     params.push_back(value);
-    sql += " AND " + condition + " = " + placeholder(db_, static_cast<int>(params.size()));
+    where += " AND " + condition + " = " + placeholder(db_, static_cast<int>(params.size()));
   };
   if (!jobId.empty()) bind("id", jobId);
   if (!certificateId.empty()) bind("certificate_id", certificateId);
@@ -288,11 +288,13 @@ std::vector<json> SqlLifecycleStore::awaitingCsrJobs(const std::string& agentId,
   bind(named ? "(agent_id || '')" : "agent_id", agentId);
   // A named job or certificate has at most one such job: no sort, which
   // SQLite would do in a temporary B-tree.
-  if (!named) sql += " ORDER BY created_at, id LIMIT 100";
-  std::vector<json> jobs;
-  for (const auto& id : selectIds(sql, std::move(params)))
-    if (auto j = job(id)) jobs.push_back(std::move(*j));
-  return jobs;
+  if (!named) where += " ORDER BY created_at, id LIMIT 100";
+  // The rows themselves in the same query (one round trip, not 1 + N).
+  try {
+    return records_.select(domain::jobSpec(), where, params);
+  } catch (const SqlError& e) {
+    throw std::runtime_error(std::string("database error: ") + e.what());
+  }
 }
 
 void SqlLifecycleStore::completeIssuance(const json& version, const std::string& jobId,

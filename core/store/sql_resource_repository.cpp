@@ -230,6 +230,26 @@ std::optional<json> SqlResourceRepository::get(const ResourceSpec& spec, const s
   return rowToJson(rs.rows[0], selected);
 }
 
+std::vector<json> SqlResourceRepository::select(const ResourceSpec& spec, const std::string& where,
+                                               const std::vector<std::string>& params) {
+  SqlDialect dialect(db_.dialect());
+  auto columns = columnsOf(spec);
+  std::vector<const Column*> selected;
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) sql += ", ";
+    sql += dialect.selectExpr(columns[i].name, columns[i].type);
+    selected.push_back(&columns[i]);
+  }
+  Query query(db_);
+  for (const auto& p : params) query.bind(p);
+  auto rs = query.select(sql + " FROM " + spec.table + " WHERE " + where);
+  std::vector<json> out;
+  out.reserve(rs.rows.size());
+  for (const auto& row : rs.rows) out.push_back(rowToJson(row, selected));
+  return out;
+}
+
 bool SqlResourceRepository::exists(const ResourceSpec& spec, const std::string& id) {
   SqlDialect dialect(db_.dialect());
   Query query(db_);

@@ -25,6 +25,12 @@ class SqlResourceRepository : public services::ResourceRepository {
               const nlohmann::json& changes) override;
   bool remove(const domain::ResourceSpec& spec, const std::string& id) override;
 
+  // The records whose row matches `where` (SQL over the table's columns;
+  // `params` bind to placeholders 1..N in order), as get() returns them:
+  // one query where ids first and get() each would be 1 + N.
+  std::vector<nlohmann::json> select(const domain::ResourceSpec& spec, const std::string& where,
+                                     const std::vector<std::string>& params);
+
  private:
   Database& db_;
 };
