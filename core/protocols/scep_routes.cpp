@@ -162,9 +162,8 @@ class ScepResponder {
     req.actor = "scep";
     try {
       auto enrolled = issuance_.enrollCsr(issuerId_, *csr, "scep", profileId_);
-      auto issued = pki::Certificate::fromPem(enrolled.certPem, pki::KeyDecoding::Deferred);
       return binary("application/x-pki-message",
-                    scepSuccessReply(request, issued, ra_.certificate, ra_.key));
+                    scepSuccessReply(request, enrolled.certificate, ra_.certificate, ra_.key));
     } catch (const domain::ApiError& e) {  // incl. a plugin's refusal (PluginCallError)
       return fail(ScepFailInfo::BadRequest, e.what());
     }

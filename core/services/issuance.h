@@ -94,9 +94,9 @@ class IssuanceService {
   // profile (nothing written).
   struct Enrollment {
     std::string certificateId;
-    std::string certPem;                               // the leaf
-    std::string chainPem;                              // the CA certificates above it
-    std::optional<sdk::pki::Certificate> certificate;  // certPem, parsed (keys deferred)
+    std::string certPem;                // the leaf
+    std::string chainPem;               // the CA certificates above it
+    sdk::pki::Certificate certificate;  // certPem, parsed (keys deferred)
   };
   Enrollment enrollCsr(const std::string& issuerId, const sdk::pki::Csr& csr,
                        const std::string& source, const std::string& profileId = {});

@@ -18,12 +18,6 @@ namespace {
 
 constexpr std::size_t kMaxNameLength = 253;
 
-// A plugin's message ends up in the job verbatim.
-std::string boundedError(const std::string& error) {
-  constexpr std::size_t kMaxErrorLength = 2000;
-  return error.size() > kMaxErrorLength ? error.substr(0, kMaxErrorLength) + "..." : error;
-}
-
 // The inventory names of an enrolled certificate come from the CSR: the
 // subject CN (else the first DNS name) and every DNS name and IP address.
 json csrNames(const sdk::pki::Csr& csr) {
@@ -94,7 +88,7 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
   Stored stored = Stored::NotYet;
   try {
     Issued issued = issue(job, certificate, csr, nullptr, stored);
-    return {certificateId, issued.certPem, issued.chainPem, std::move(issued.leaf)};
+    return {certificateId, issued.certPem, issued.chainPem, std::move(*issued.leaf)};
   } catch (const std::exception& e) {
     spdlog::warn("{} enrollment of {} failed: {}", source, certificateId, e.what());
     std::string jobId = job["id"].get<std::string>();
@@ -106,7 +100,7 @@ IssuanceService::Enrollment IssuanceService::enrollCsr(const std::string& issuer
         std::string failedAt = domain::nowRfc3339();
         json failedJob = job;
         failedJob.update({{"status", "Failed"},
-                          {"last_error", boundedError(e.what())},
+                          {"last_error", boundedJobError(e.what())},
                           {"completed_at", failedAt},
                           {"updated_at", failedAt}});
         certificate["status"] = "Failed";
@@ -152,7 +146,7 @@ IssuanceService::Enrollment IssuanceService::reenrollCsr(const std::string& curr
   std::string jobId = job["id"].get<std::string>();
   try {
     Issued issued = issue(job, *certificate, csr, nullptr);
-    return {certificateId, issued.certPem, issued.chainPem, std::move(issued.leaf)};
+    return {certificateId, issued.certPem, issued.chainPem, std::move(*issued.leaf)};
   } catch (const std::exception& e) {
     // The certificate keeps its current version: only the job failed.
     store_.failJob(jobId, e.what(), certificateId, "");

@@ -15,6 +15,13 @@ namespace certctl::services {
 // generic ResourceRepository cannot express. Records are JSON objects keyed
 // by column name, as everywhere else (core/domain/history_resources.cpp for
 // jobs, certificate versions and policy violations).
+// A job's last_error as stored: bounded, as a plugin's message ends up
+// there verbatim.
+inline std::string boundedJobError(const std::string& error) {
+  constexpr std::size_t kMaxLength = 2000;
+  return error.size() > kMaxLength ? error.substr(0, kMaxLength) + "..." : error;
+}
+
 class LifecycleStore {
  public:
   virtual ~LifecycleStore() = default;

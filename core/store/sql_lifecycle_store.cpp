@@ -196,20 +196,14 @@ void SqlLifecycleStore::write(const std::function<void(LifecycleTransaction&)>& 
 
 SqlLifecycleStore::~SqlLifecycleStore() = default;
 
-std::vector<std::string> SqlLifecycleStore::selectIds(const std::string& sql,
-                                                      std::vector<std::string> params) {
-  auto lease = db_.acquire();
-  SqlParams bound(params.begin(), params.end());
-  SqlRows rows;
+std::vector<json> SqlLifecycleStore::selectRecords(const ResourceSpec& spec,
+                                                   const std::string& where,
+                                                   const std::vector<std::string>& params) {
   try {
-    rows = lease.run(sql, bound);
+    return records_.select(spec, where, params);
   } catch (const SqlError& e) {
     throw std::runtime_error(std::string("database error: ") + e.what());
   }
-  std::vector<std::string> ids;
-  for (auto& row : rows.rows)
-    if (!row.empty() && row[0]) ids.push_back(std::move(*row[0]));
-  return ids;
 }
 
 void SqlLifecycleStore::createJob(const json& job, const std::string& certificateStatus) {
@@ -259,12 +253,13 @@ std::optional<json> SqlLifecycleStore::job(const std::string& jobId) {
 }
 
 std::optional<json> SqlLifecycleStore::inFlightJob(const std::string& certificateId) {
-  auto ids = selectIds("SELECT id FROM jobs WHERE certificate_id = " + placeholder(db_, 1) +
-                           " AND type IN " + kIssuanceTypes + " AND status IN " +
-                           kInFlightStatuses + " ORDER BY created_at, id",
-                       {certificateId});
-  if (ids.empty()) return std::nullopt;
-  return job(ids.front());
+  auto jobs =
+      selectRecords(domain::jobSpec(),
+                    "certificate_id = " + placeholder(db_, 1) + " AND type IN " + kIssuanceTypes +
+                        " AND status IN " + kInFlightStatuses + " ORDER BY created_at, id LIMIT 1",
+                    {certificateId});
+  if (jobs.empty()) return std::nullopt;
+  return std::move(jobs.front());
 }
 
 std::vector<json> SqlLifecycleStore::awaitingCsrJobs(const std::string& agentId,
@@ -289,12 +284,7 @@ std::vector<json> SqlLifecycleStore::awaitingCsrJobs(const std::string& agentId,
   // A named job or certificate has at most one such job: no sort, which
   // SQLite would do in a temporary B-tree.
   if (!named) where += " ORDER BY created_at, id LIMIT 100";
-  // The rows themselves in the same query (one round trip, not 1 + N).
-  try {
-    return records_.select(domain::jobSpec(), where, params);
-  } catch (const SqlError& e) {
-    throw std::runtime_error(std::string("database error: ") + e.what());
-  }
+  return selectRecords(domain::jobSpec(), where, params);
 }
 
 void SqlLifecycleStore::completeIssuance(const json& version, const std::string& jobId,
@@ -328,8 +318,7 @@ void SqlLifecycleStore::failJob(const std::string& jobId, const std::string& err
                                 const std::string& certificateId,
                                 const std::string& certificateStatus) {
   std::string now = domain::nowRfc3339();
-  // Bounded: a plugin's message ends up here verbatim.
-  std::string message = error.size() > 2000 ? error.substr(0, 2000) + "..." : error;
+  std::string message = services::boundedJobError(error);
   write([&](LifecycleTransaction& tx) {
     // The certificate follows only a job that was still open: a job that
     // completed meanwhile leaves its certificate alone.
@@ -364,11 +353,12 @@ std::vector<json> SqlLifecycleStore::enabledPolicyRules() {
 std::optional<json> SqlLifecycleStore::latestVersion(const std::string& certificateId) {
   // Version ids made by the issuance service sort by creation time, which
   // breaks ties between versions created within the same second.
-  auto ids = selectIds("SELECT id FROM certificate_versions WHERE certificate_id = " +
-                           placeholder(db_, 1) + " ORDER BY created_at DESC, id DESC LIMIT 1",
-                       {certificateId});
-  if (ids.empty()) return std::nullopt;
-  return records_.get(domain::certificateVersionSpec(), ids.front());
+  auto versions = selectRecords(
+      domain::certificateVersionSpec(),
+      "certificate_id = " + placeholder(db_, 1) + " ORDER BY created_at DESC, id DESC LIMIT 1",
+      {certificateId});
+  if (versions.empty()) return std::nullopt;
+  return std::move(versions.front());
 }
 
 }  // namespace certctl::store

@@ -44,7 +44,11 @@ class SqlLifecycleStore : public services::LifecycleStore {
   std::optional<nlohmann::json> latestVersion(const std::string& certificateId) override;
 
  private:
-  std::vector<std::string> selectIds(const std::string& sql, std::vector<std::string> params);
+  // The records of `spec` matching `where` (one query: the rows, not ids
+  // and then each row); a driver error as a plain database error.
+  std::vector<nlohmann::json> selectRecords(const domain::ResourceSpec& spec,
+                                            const std::string& where,
+                                            const std::vector<std::string>& params);
 
   // Runs `work` in the committer's next transaction, with the audit
   // `events` of it; returns once committed.

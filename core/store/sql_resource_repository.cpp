@@ -213,25 +213,13 @@ services::ListResult SqlResourceRepository::list(const ResourceSpec& spec,
 }
 
 std::optional<json> SqlResourceRepository::get(const ResourceSpec& spec, const std::string& id) {
-  SqlDialect dialect(db_.dialect());
-  auto columns = columnsOf(spec);
-  std::vector<const Column*> selected;
-  std::string sql = "SELECT ";
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (i) sql += ", ";
-    sql += dialect.selectExpr(columns[i].name, columns[i].type);
-    selected.push_back(&columns[i]);
-  }
-  Query query(db_);
-  int n = query.bind(id);
-  sql += " FROM " + spec.table + " WHERE id = " + dialect.param(n, FieldType::String);
-  auto rs = query.select(sql);
-  if (rs.rows.empty()) return std::nullopt;
-  return rowToJson(rs.rows[0], selected);
+  auto rows = select(spec, "id = " + SqlDialect(db_.dialect()).param(1, FieldType::String), {id});
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
 }
 
 std::vector<json> SqlResourceRepository::select(const ResourceSpec& spec, const std::string& where,
-                                               const std::vector<std::string>& params) {
+                                                const std::vector<std::string>& params) {
   SqlDialect dialect(db_.dialect());
   auto columns = columnsOf(spec);
   std::vector<const Column*> selected;

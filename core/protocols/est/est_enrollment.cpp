@@ -171,9 +171,7 @@ http::Response EstServer::enroll(EstProfile& profile, Operation operation, bool 
                           ? deps_.issuance.reenrollCsr(clientCertificate->serialHex(), s.issuerId,
                                                        *csr, "est", s.profileId)
                           : deps_.issuance.enrollCsr(s.issuerId, *csr, "est", s.profileId);
-      auto certificate = enrolled.certificate ? std::move(*enrolled.certificate)
-                                              : pki::Certificate::fromPem(
-                                                    enrolled.certPem, pki::KeyDecoding::Deferred);
+      const auto& certificate = enrolled.certificate;
       nlohmann::json details = {{"certificate_id", enrolled.certificateId},
                                 {"serial", certificate.serialHex()},
                                 {"subject", certificate.subjectString()}};
@@ -198,7 +196,7 @@ http::Response EstServer::enroll(EstProfile& profile, Operation operation, bool 
     pki::PrivateKey key = generateServerKey(certificateProfile);
     auto enrolled =
         deps_.issuance.enrollCsr(s.issuerId, pki::rekeyCsr(*csr, key), "est", s.profileId);
-    auto certificate = pki::Certificate::fromPem(enrolled.certPem, pki::KeyDecoding::Deferred);
+    const auto& certificate = enrolled.certificate;
     auto response = serverKeygenResponse(key, *csr, certificate);
     audit(names.success,
           {{"certificate_id", enrolled.certificateId},
