@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -24,6 +25,12 @@ void writeFile(const fs::path& path, const std::string& data) {
 
 std::string loopback(int port) { return "127.0.0.1:" + std::to_string(port); }
 
+std::string tailOf(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.size() > 1500 ? text.substr(text.size() - 1500) : text;
+}
+
 }  // namespace
 
 Pebble::Pebble(fs::path dir, PebbleOptions options)
@@ -45,6 +52,23 @@ Pebble::Pebble(fs::path dir, PebbleOptions options)
                         .selfSign(key);
   writeFile(caBundle(), cert.toPem());
   writeFile(dir_ / "pebble-tls.key", key.toPkcs8Pem());
+  http_ = std::make_unique<sdk::net::HttpsClient>(
+      sdk::net::HttpsClientOptions{caBundle().string(), 10s});
+  // The listening ports were free a moment ago; another test may take one
+  // before Pebble binds it. Then Pebble exits, and a new set of ports is tried.
+  for (int attempt = 1;; ++attempt) {
+    start(options);
+    if (waitUntilUp()) return;
+    pebble_->stop();
+    if (attempt == 3)
+      throw std::runtime_error("pebble did not start; see " + dir_.string() + ": " +
+                               tailOf(dir_ / "pebble.log"));
+    port_ = freeLoopbackPort();
+    managementPort_ = freeLoopbackPort();
+  }
+}
+
+void Pebble::start(const PebbleOptions& options) {
   json config = {{"listenAddress", loopback(port_)},
                  {"managementListenAddress", loopback(managementPort_)},
                  {"certificate", caBundle().string()},
@@ -55,9 +79,6 @@ Pebble::Pebble(fs::path dir, PebbleOptions options)
                  {"externalAccountBindingRequired", !options.eabKeys.empty()}};
   if (!options.eabKeys.empty()) config["externalAccountMACKeys"] = options.eabKeys;
   writeFile(dir_ / "pebble.json", json{{"pebble", config}}.dump(2));
-  http_ = std::make_unique<sdk::net::HttpsClient>(
-      sdk::net::HttpsClientOptions{caBundle().string(), 10s});
-
   pebble_ = std::make_unique<BackgroundProcess>(
       std::vector<std::string>{"pebble", "-config", (dir_ / "pebble.json").string(), "-dnsserver",
                                loopback(challtestsrv_->dnsPort())},
@@ -67,19 +88,18 @@ Pebble::Pebble(fs::path dir, PebbleOptions options)
           {"PEBBLE_WFE_NONCEREJECT", std::to_string(options.nonceRejectPercent)},
           {"PEBBLE_AUTHZREUSE", "0"},
           {"PEBBLE_VA_ALWAYS_VALID", options.alwaysValid ? "1" : "0"}});
-  waitUntilUp();
 }
 
-void Pebble::waitUntilUp() const {
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (std::chrono::steady_clock::now() < deadline) {
+bool Pebble::waitUntilUp() const {
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < deadline && pebble_->running()) {
     try {
-      if (http_->request("GET", directoryUrl()).status == 200) return;
+      if (http_->request("GET", directoryUrl()).status == 200) return true;
     } catch (const sdk::net::HttpError&) {
     }
     std::this_thread::sleep_for(100ms);
   }
-  throw std::runtime_error("pebble did not start; see " + dir_.string());
+  return false;
 }
 
 std::string Pebble::directoryUrl() const { return "https://" + loopback(port_) + "/dir"; }

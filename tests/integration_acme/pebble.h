@@ -50,7 +50,9 @@ class Pebble {
   void clearTxt(const std::string& fqdn) const;
 
  private:
-  void waitUntilUp() const;
+  void start(const PebbleOptions& options);
+  // False when Pebble exited (a port was taken) or did not answer in time.
+  bool waitUntilUp() const;
 
   std::filesystem::path dir_;
   int port_, managementPort_, httpPort_, tlsPort_;
