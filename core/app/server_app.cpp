@@ -334,13 +334,13 @@ int serve(const config::Config& cfg) {
   }
   // SCEP (docs/scep.md): /scep alone, or one /scep/<pathID> per profile.
   if (cfg.scepEnabled && cfg.scepProfiles.empty()) {
-    protocols::registerScepRoutes(router, issuers, issuance,
+    protocols::registerScepRoutes(router, issuers, issuance, revocationStore,
                                   {cfg.scepIssuerId, cfg.scepChallengePassword, cfg.scepRaCertPath,
                                    cfg.scepRaKeyPath, cfg.scepProfileId, "/scep"});
     spdlog::info("SCEP server enabled: /scep issues with {}", cfg.scepIssuerId);
   }
   for (const auto& p : cfg.scepProfiles) {
-    protocols::registerScepRoutes(router, issuers, issuance,
+    protocols::registerScepRoutes(router, issuers, issuance, revocationStore,
                                   {p.issuerId, p.challengePassword, p.raCertPath, p.raKeyPath,
                                    p.profileId, "/scep/" + p.pathId});
     spdlog::info("SCEP profile {}: /scep/{} issues with {}", p.pathId, p.pathId, p.issuerId);

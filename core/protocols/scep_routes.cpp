@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/domain/errors.h"
+#include "core/protocols/renewal_match.h"
 #include "core/protocols/scep_message.h"
 #include "core/protocols/shared_secret.h"
 #include "sdk/pki/base64.h"
@@ -17,6 +18,7 @@
 #include "sdk/pki/openssl_error.h"
 #include "sdk/pki/pkcs7.h"
 #include "sdk/pki/state_dir.h"
+#include "sdk/pki/trust_store.h"
 
 namespace certctl::protocols {
 
@@ -26,8 +28,8 @@ namespace pki = sdk::pki;
 
 // RFC 8894 section 3.5.2. SCEPStandard implies AES, SHA-256 and
 // POSTPKIOperation; they are listed too for clients that predate it.
-// No "Renewal": a RenewalReq is accepted but authenticated like a PKCSReq.
-constexpr const char* kCapabilities = "POSTPKIOperation\nSHA-256\nAES\nSCEPStandard\n";
+// Renewal: a request signed with a certificate of this CA renews it.
+constexpr const char* kCapabilities = "POSTPKIOperation\nSHA-256\nAES\nSCEPStandard\nRenewal\n";
 
 std::string readFile(const std::string& path, const char* what) {
   std::optional<std::string> data;
@@ -81,9 +83,10 @@ http::Response badRequest(const std::string& message) {
 class ScepResponder {
  public:
   ScepResponder(services::IssuerRegistry& issuers, services::IssuanceService& issuance,
-                const ScepSettings& settings)
+                services::RevocationStore& revocations, const ScepSettings& settings)
       : issuers_(issuers),
         issuance_(issuance),
+        revocations_(revocations),
         issuerId_(settings.issuerId),
         profileId_(settings.profileId),
         challenge_(settings.challengePassword),
@@ -148,20 +151,39 @@ class ScepResponder {
     } catch (const std::exception& e) {
       return fail(ScepFailInfo::BadRequest, std::string("not a PKCS#10 request: ") + e.what());
     }
-    std::optional<std::string> password;
-    try {
-      password = pki::csrChallengePassword(*csr);
-    } catch (const pki::PkiError& e) {
-      return fail(ScepFailInfo::BadRequest, std::string("challengePassword: ") + e.what());
+    // RFC 8894 2.3: a request signed with a certificate this CA issued
+    // (RenewalReq, or certmonger's rekeying PKCSReq) renews that certificate
+    // and is authenticated by it; any other is a first enrollment, signed
+    // with a self-signed certificate of the CSR's key, authenticated by the
+    // challenge password.
+    const bool renewal =
+        request.type == ScepMessageType::RenewalReq || !isSelfSigned(*request.signer);
+    if (renewal) {
+      if (std::string why = renewalSignerRefusal(*request.signer); !why.empty())
+        return fail(ScepFailInfo::BadMessageCheck, "renewal signer refused: " + why);
+      if (std::string mismatch = renewalMismatch(*request.signer, *csr); !mismatch.empty())
+        return fail(ScepFailInfo::BadRequest, "renewal refused: " + mismatch);
+    } else {
+      std::optional<std::string> password;
+      try {
+        password = pki::csrChallengePassword(*csr);
+      } catch (const pki::PkiError& e) {
+        return fail(ScepFailInfo::BadRequest, std::string("challengePassword: ") + e.what());
+      }
+      if (!password || !challenge_.matches(*password))
+        return fail(ScepFailInfo::BadRequest, "wrong or missing challenge password");
+      if (!request.signer->hasPublicKeyOf(*csr))
+        return fail(ScepFailInfo::BadMessageCheck,
+                    "the message is not signed with the key of the request");
     }
-    if (!password || !challenge_.matches(*password))
-      return fail(ScepFailInfo::BadRequest, "wrong or missing challenge password");
-    if (request.type == ScepMessageType::PKCSReq && !request.signer->hasPublicKeyOf(*csr))
-      return fail(ScepFailInfo::BadMessageCheck,
-                  "the message is not signed with the key of the request");
     req.actor = "scep";
     try {
-      auto enrolled = issuance_.enrollCsr(issuerId_, *csr, "scep", profileId_);
+      auto enrolled = renewal ? issuance_.reenrollCsr(request.signer->serialHex(), issuerId_, *csr,
+                                                      "scep", profileId_)
+                              : issuance_.enrollCsr(issuerId_, *csr, "scep", profileId_);
+      if (renewal)
+        spdlog::info("SCEP transaction {}: renewed serial {} as {}", request.transactionId,
+                     request.signer->serialHex(), enrolled.certificate.serialHex());
       return binary("application/x-pki-message",
                     scepSuccessReply(request, enrolled.certificate, ra_.certificate, ra_.key));
     } catch (const domain::ApiError& e) {  // incl. a plugin's refusal (PluginCallError)
@@ -169,8 +191,30 @@ class ScepResponder {
     }
   }
 
+  static bool isSelfSigned(const pki::Certificate& certificate) {
+    return X509_check_issued(certificate.get(), certificate.get()) == X509_V_OK;
+  }
+
+  // "" when `signer` is a certificate of this endpoint's issuer, valid now
+  // and not revoked; else why not.
+  std::string renewalSignerRefusal(const pki::Certificate& signer) {
+    std::string why;
+    try {
+      why = pki::TrustStore::fromPem(issuers_.caChainPem(issuerId_), "the issuer's CA chain")
+                .verify(signer);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    if (!why.empty()) return why + " (not a certificate of this CA)";
+    if (revocations_.serialStatus(issuerId_, signer.serialHex()).state ==
+        services::SerialStatus::State::Revoked)
+      return "the certificate has been revoked";
+    return {};
+  }
+
   services::IssuerRegistry& issuers_;
   services::IssuanceService& issuance_;
+  services::RevocationStore& revocations_;
   std::string issuerId_;
   std::string profileId_;
   SharedSecret challenge_;
@@ -180,8 +224,9 @@ class ScepResponder {
 }  // namespace
 
 void registerScepRoutes(http::Router& router, services::IssuerRegistry& issuers,
-                        services::IssuanceService& issuance, const ScepSettings& settings) {
-  auto responder = std::make_shared<ScepResponder>(issuers, issuance, settings);
+                        services::IssuanceService& issuance, services::RevocationStore& revocations,
+                        const ScepSettings& settings) {
+  auto responder = std::make_shared<ScepResponder>(issuers, issuance, revocations, settings);
   for (const char* method : {"GET", "POST"})
     router.add(
         method, settings.path, [responder](http::Request& req) { return responder->handle(req); },

@@ -5,6 +5,7 @@
 #include "core/http/router.h"
 #include "core/services/issuance.h"
 #include "core/services/issuer_registry.h"
+#include "core/services/revocation_store.h"
 
 namespace certctl::protocols {
 
@@ -18,19 +19,25 @@ struct ScepSettings {
 };
 
 // SCEP (RFC 8894) at settings.path (/scep or /scep/<pathID>), without the API key (SCEP clients
-// know nothing of it; the challenge password in the CSR authenticates):
+// know nothing of it; the challenge password in the CSR, or for a renewal the
+// certificate being renewed, authenticates):
 //  * GET  /scep?operation=GetCACaps: what this server supports, one per line.
 //  * GET  /scep?operation=GetCACert: the RA certificate and the issuer's CA
 //    chain, certs-only PKCS#7 (application/x-x509-ca-ra-cert).
 //  * GET  /scep?operation=PKIOperation&message=BASE64 and
-//    POST /scep?operation=PKIOperation (DER body): PKCSReq and RenewalReq
-//    are issued through IssuanceService (source "scep") when the CSR's
-//    challengePassword matches; CertPoll answers badCertId, as issuance is
-//    synchronous and nothing is ever pending.
+//    POST /scep?operation=PKIOperation (DER body): a PKCSReq signed with a
+//    self-signed certificate of the CSR's key is issued through
+//    IssuanceService (source "scep") when the CSR's challengePassword
+//    matches. A RenewalReq, or a PKCSReq signed with another certificate,
+//    must be signed with a valid, unrevoked certificate of this issuer whose
+//    subject names everything the CSR asks for; it adds a version to that
+//    certificate (no password needed). CertPoll answers badCertId, as
+//    issuance is synchronous and nothing is ever pending.
 // Reads and checks the RA pair now: throws std::runtime_error when the files
 // are missing, do not match, or the key is readable by group or others, and
 // when the challenge password is empty.
 void registerScepRoutes(http::Router& router, services::IssuerRegistry& issuers,
-                        services::IssuanceService& issuance, const ScepSettings& settings);
+                        services::IssuanceService& issuance, services::RevocationStore& revocations,
+                        const ScepSettings& settings);
 
 }  // namespace certctl::protocols

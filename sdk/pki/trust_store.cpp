@@ -22,20 +22,23 @@ TrustStore TrustStore::fromPemFile(const std::filesystem::path& path) {
   if (!in) throw PkiError("cannot read trust bundle " + path.string());
   std::stringstream text;
   text << in.rdbuf();
+  return fromPem(text.str(), "trust bundle " + path.string());
+}
+
+TrustStore TrustStore::fromPem(const std::string& pem, const std::string& what) {
   std::vector<Certificate> anchors;
   try {
     // Eager: chain verification needs the decoded keys.
-    anchors = Certificate::chainFromPem(text.str());
+    anchors = Certificate::chainFromPem(pem);
   } catch (const std::exception& e) {
-    throw PkiError("trust bundle " + path.string() + ": " + e.what());
+    throw PkiError(what + ": " + e.what());
   }
-  if (anchors.empty()) throw PkiError("trust bundle " + path.string() + " holds no certificate");
+  if (anchors.empty()) throw PkiError(what + " holds no certificate");
   // An expired anchor is the sign of a half-done rotation: refuse the bundle.
   auto now = std::chrono::system_clock::now();
   for (const Certificate& anchor : anchors)
     if (anchor.notAfter() <= now)
-      throw PkiError("trust bundle " + path.string() + ": " + anchor.subjectString() +
-                     " has expired");
+      throw PkiError(what + ": " + anchor.subjectString() + " has expired");
   return TrustStore(std::move(anchors));
 }
 

@@ -19,6 +19,8 @@ class TrustStore {
   // file, a bundle without certificates, a malformed block or an expired
   // certificate (a half-rotated bundle).
   static TrustStore fromPemFile(const std::filesystem::path& path);
+  // The same from PEM text; `what` names it in the errors.
+  static TrustStore fromPem(const std::string& pem, const std::string& what);
 
   // `leaf` must be Eager-decoded (KeyDecoding::Eager).
   // "" when `leaf` chains to an anchor and is valid now, else OpenSSL's reason.

@@ -7,10 +7,10 @@
 #include "core/domain/json_fields.h"
 #include "core/protocols/est/est_audit.h"
 #include "core/protocols/est/est_channel_binding.h"
-#include "core/protocols/est/est_reenroll_match.h"
 #include "core/protocols/est/est_server.h"
 #include "core/protocols/est/est_server_keygen.h"
 #include "core/protocols/est/est_wire.h"
+#include "core/protocols/renewal_match.h"
 #include "sdk/pki/csr_rekey.h"
 
 namespace certctl::protocols::est {
@@ -123,7 +123,7 @@ http::Response EstServer::enroll(EstProfile& profile, Operation operation, bool 
     return estError(400, e.what());
   }
   if (operation == Operation::SimpleReenroll) {
-    std::string mismatch = reenrollMismatch(*clientCertificate, *csr);
+    std::string mismatch = renewalMismatch(*clientCertificate, *csr);
     if (!mismatch.empty()) {
       audit(names.failed, {{"reason", mismatch}, {"subject", clientCertificate->subjectString()}},
             403);

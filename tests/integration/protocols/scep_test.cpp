@@ -49,20 +49,20 @@ struct ScepPki {
   fs::path dir;
 };
 
-// certmonger on its own session bus, state under `state`: adds the SCEP CA
-// and requests a certificate for `cn` with `challenge`, waiting for the
-// outcome; prints `getcert list` and exits with getcert request's status
-// (0 once the certificate is there). Values reach the script as arguments.
-ProcessResult certmongerEnroll(const fs::path& state, const std::string& url, const std::string& cn,
-                               const std::string& challenge) {
+// certmonger on its own session bus, state under `state`, with the SCEP CA
+// "certctl" at `url` added: runs the getcert commands of `steps` ($1 is
+// `state`, $3.. are `args`), then prints `getcert list` and exits with the
+// status of the steps. Values reach the script as arguments.
+ProcessResult certmongerSession(const fs::path& state, const std::string& url,
+                                const std::string& steps, const std::vector<std::string>& args) {
   for (const char* sub : {"config", "requests", "cas", "local", "tmp", "home"})
     fs::create_directories(state / sub);
   const std::string script = R"(
-certmonger -n -s -d 2 >"$1/certmonger.log" 2>&1 &
+certmonger -n -s -d 2 >>"$1/certmonger.log" 2>&1 &
 daemon=$!
 for i in $(seq 50); do getcert list-cas -s >/dev/null 2>&1 && break; sleep 0.1; done
-getcert add-scep-ca -s -c certctl -u "$2"
-getcert request -s -c certctl -f "$1/device.crt" -k "$1/device.key" -N "CN=$3" -D "$3" -L "$4" -w
+getcert list-cas -s | grep -q "CA 'certctl'" || getcert add-scep-ca -s -c certctl -u "$2"
+)" + steps + R"(
 status=$?
 getcert list -s
 kill "$daemon" 2>/dev/null
@@ -76,9 +76,33 @@ exit "$status"
       {"CERTMONGER_CAS_DIR", (state / "cas").string()},
       {"CERTMONGER_LOCAL_CA_DIR", (state / "local").string()},
       {"CERTMONGER_TMPDIR", (state / "tmp").string()}};
-  return runProcess({"dbus-run-session", "--", "bash", "-c", script, "certmonger-enroll",
-                     state.string(), url, cn, challenge},
-                    env, 90s);
+  std::vector<std::string> argv = {"dbus-run-session", "--",           "bash", "-c", script,
+                                   "certmonger",       state.string(), url};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runProcess(argv, env, 90s);
+}
+
+// Requests a certificate for `cn` with `challenge`, waiting for the outcome
+// (exit 0 once the certificate is in device.crt).
+ProcessResult certmongerEnroll(const fs::path& state, const std::string& url, const std::string& cn,
+                               const std::string& challenge) {
+  return certmongerSession(
+      state, url,
+      R"(getcert request -s -c certctl -f "$1/device.crt" -k "$1/device.key" -N "CN=$3" -D "$3" -L "$4" -w)",
+      {cn, challenge});
+}
+
+// certmonger's rekeying of the certificate it tracks in `certFile`: a new
+// key, and (the server advertising Renewal) a request signed with the
+// current certificate and key. Exit 0 once the new certificate is there.
+ProcessResult certmongerRekey(const fs::path& state, const std::string& url,
+                              const fs::path& certFile) {
+  return certmongerSession(state, url, R"(getcert rekey -s -f "$3" -w --wait-timeout 60)",
+                           {certFile.string()});
+}
+
+std::string serialOf(const fs::path& certFile) {
+  return runProcess({"openssl", "x509", "-in", certFile.string(), "-noout", "-serial"}).output;
 }
 
 }  // namespace
@@ -218,4 +242,90 @@ TEST_CASE("SCEP profiles: one endpoint per profile, each with its own password a
       CHECK(c["certificate_profile_id"] == "prof-iot");
     }
   CHECK(sensors == 1);
+}
+
+TEST_CASE(
+    "SCEP renewal: certmonger rekeys with its certificate, revoked or foreign ones are refused",
+    "[protocols][scep]") {
+  TempDir dir;
+  ScepPki pki(dir.path());
+  ServerProcessOptions options;
+  options.tls = false;
+  options.env = pki.env();
+  ServerProcess server(options);
+  const std::string url = server.baseUrl() + "/scep";
+  auto caps = runProcess({"/usr/lib/certmonger/scep-submit", "-u", url, "-c"});
+  CHECK(caps.output.find("Renewal") != std::string::npos);
+
+  const fs::path state = dir.path() / "cm";
+  auto enrolled = certmongerEnroll(state, url, "renew.scep.example", kChallenge);
+  INFO(enrolled.output);
+  REQUIRE(enrolled.exitCode == 0);
+  const std::string firstSerial = serialOf(state / "device.crt");
+  const std::string firstKey = readFile(state / "device.key");
+
+  // The rekey: a new key and certificate, no challenge password involved.
+  auto rekeyed = certmongerRekey(state, url, state / "device.crt");
+  INFO(rekeyed.output);
+  INFO(readFile(state / "certmonger.log").substr(0, 6000));
+  REQUIRE(rekeyed.exitCode == 0);
+  CHECK(rekeyed.output.find("status: MONITORING") != std::string::npos);
+  CHECK(serialOf(state / "device.crt") != firstSerial);
+  CHECK(readFile(state / "device.key") != firstKey);
+  require({"openssl", "verify", "-CAfile", (dir.path() / "ca.pem").string(),
+           (state / "device.crt").string()});
+  CHECK(server.log().find("renewed serial") != std::string::npos);
+
+  // One certificate in the inventory, with both versions.
+  auto list = server.get("/api/v1/certificates?per_page=100");
+  REQUIRE(list.status == 200);
+  INFO(list.body);
+  const json page = list.json();
+  std::string id;
+  int matching = 0;
+  for (const auto& c : page["data"])
+    if (c["common_name"] == "renew.scep.example") {
+      ++matching;
+      id = c["id"].get<std::string>();
+    }
+  REQUIRE(matching == 1);
+  auto versions = server.get("/api/v1/certificates/" + id + "/versions");
+  REQUIRE(versions.status == 200);
+  INFO(versions.body);
+  CHECK(versions.json()["data"].size() == 2);
+
+  // Revoked: the certificate can no longer renew itself.
+  REQUIRE(server.post("/api/v1/certificates/" + id + "/revoke", json{{"reason", "keyCompromise"}})
+              .status == 200);
+  auto afterRevoke = certmongerRekey(state, url, state / "device.crt");
+  INFO(afterRevoke.output);
+  // certmonger keeps the current certificate and shows the badMessageCheck.
+  CHECK(afterRevoke.output.find("ca-error: Integrity check of client request failed") !=
+        std::string::npos);
+  CHECK(server.log().find("the certificate has been revoked") != std::string::npos);
+
+  // A certificate of another CA (same subject) does not renew anything. (A
+  // year's validity: certmonger renews a certificate within 28 days of its
+  // end on its own, which would race the rekey.)
+  const fs::path foreign = dir.path() / "foreign";
+  fs::create_directories(foreign);
+  require({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Foreign CA",
+           "-days", "365", "-keyout", (foreign / "foreign-ca.key").string(), "-out",
+           (foreign / "foreign-ca.pem").string()});
+  require({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
+           (foreign / "device.key").string(), "-subj", "/CN=renew.scep.example", "-out",
+           (foreign / "device.csr").string()});
+  require({"openssl", "x509", "-req", "-in", (foreign / "device.csr").string(), "-CA",
+           (foreign / "foreign-ca.pem").string(), "-CAkey", (foreign / "foreign-ca.key").string(),
+           "-set_serial", "4242", "-days", "365", "-out", (foreign / "device.crt").string()});
+  const fs::path other = dir.path() / "cm-foreign";
+  auto foreignRekey = certmongerSession(
+      other, url,
+      R"(getcert start-tracking -s -c certctl -f "$3/device.crt" -k "$3/device.key" &&
+sleep 1 && getcert rekey -s -f "$3/device.crt" -w --wait-timeout 60)",
+      {foreign.string()});
+  INFO(foreignRekey.output);
+  CHECK(foreignRekey.output.find("ca-error: Integrity check of client request failed") !=
+        std::string::npos);
+  CHECK(server.log().find("not a certificate of this CA") != std::string::npos);
 }

@@ -4,14 +4,15 @@
 
 #include "core/protocols/est/est_channel_binding.h"
 #include "core/protocols/est/est_csr_attrs.h"
-#include "core/protocols/est/est_reenroll_match.h"
 #include "core/protocols/est/est_wire.h"
 #include "core/protocols/est/sliding_window_limiter.h"
+#include "core/protocols/renewal_match.h"
 #include "sdk/pki/base64.h"
 #include "sdk/pki/certificate_builder.h"
 #include "sdk/pki/csr_builder.h"
 #include "sdk/pki/private_key.h"
 
+using namespace certctl::protocols;
 using namespace certctl::protocols::est;
 namespace pki = certctl::sdk::pki;
 
@@ -64,15 +65,14 @@ TEST_CASE("EST simplereenroll: the CSR names nothing the certificate does not",
                   .dnsName("dev.lan")
                   .validFor(std::chrono::hours(1))
                   .signWith(ca, caKey, csr);
-  CHECK(reenrollMismatch(cert, csr).empty());
-  CHECK(reenrollMismatch(cert, pki::CsrBuilder().commonName("dev").sign(key)).empty());
-  CHECK_FALSE(reenrollMismatch(cert, pki::CsrBuilder().commonName("other").sign(key)).empty());
+  CHECK(renewalMismatch(cert, csr).empty());
+  CHECK(renewalMismatch(cert, pki::CsrBuilder().commonName("dev").sign(key)).empty());
+  CHECK_FALSE(renewalMismatch(cert, pki::CsrBuilder().commonName("other").sign(key)).empty());
   CHECK_FALSE(
-      reenrollMismatch(cert, pki::CsrBuilder().commonName("dev").dnsName("evil.example").sign(key))
+      renewalMismatch(cert, pki::CsrBuilder().commonName("dev").dnsName("evil.example").sign(key))
           .empty());
-  CHECK_FALSE(
-      reenrollMismatch(cert, pki::CsrBuilder().commonName("dev").organization("X").sign(key))
-          .empty());
+  CHECK_FALSE(renewalMismatch(cert, pki::CsrBuilder().commonName("dev").organization("X").sign(key))
+                  .empty());
 }
 
 TEST_CASE("EST body parser and channel binding", "[protocols][est]") {

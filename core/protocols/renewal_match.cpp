@@ -1,9 +1,9 @@
-#include "core/protocols/est/est_reenroll_match.h"
+#include "core/protocols/renewal_match.h"
 
 #include <algorithm>
 #include <set>
 
-namespace certctl::protocols::est {
+namespace certctl::protocols {
 
 namespace {
 
@@ -34,10 +34,10 @@ bool subjectHas(const X509_NAME* subject, int nid, const std::string& value) {
 
 }  // namespace
 
-std::string reenrollMismatch(const sdk::pki::Certificate& current, const sdk::pki::Csr& csr) {
+std::string renewalMismatch(const sdk::pki::Certificate& current, const sdk::pki::Csr& csr) {
   if (csr.subjectCommonName().empty() || csr.subjectCommonName() != current.subjectCommonName())
     return "the CSR's common name \"" + csr.subjectCommonName() +
-           "\" is not the client certificate's \"" + current.subjectCommonName() + "\"";
+           "\" is not the current certificate's \"" + current.subjectCommonName() + "\"";
   const X509_NAME* requested = X509_REQ_get_subject_name(csr.get());
   const X509_NAME* held = X509_get_subject_name(current.get());
   for (int i = 0; i < X509_NAME_entry_count(requested); ++i) {
@@ -46,7 +46,7 @@ std::string reenrollMismatch(const sdk::pki::Certificate& current, const sdk::pk
     std::string value = entryValue(entry);
     if (!subjectHas(held, nid, value))
       return "the CSR subject \"" + csr.subjectString() +
-             "\" names what the client certificate's \"" + current.subjectString() + "\" does not";
+             "\" names what the current certificate's \"" + current.subjectString() + "\" does not";
   }
   std::set<std::string> names;
   try {
@@ -57,8 +57,8 @@ std::string reenrollMismatch(const sdk::pki::Certificate& current, const sdk::pk
   std::set<std::string> heldNames = tagged(current.subjectAltNames());
   for (const auto& name : names)
     if (!heldNames.count(name))
-      return "the CSR asks for " + name + ", which the client certificate does not name";
+      return "the CSR asks for " + name + ", which the current certificate does not name";
   return {};
 }
 
-}  // namespace certctl::protocols::est
+}  // namespace certctl::protocols
