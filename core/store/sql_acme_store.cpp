@@ -235,6 +235,20 @@ std::pair<long long, long long> SqlAcmeStore::ordersSince(const std::string& acc
   return {num(rows[0], 0), num(rows[0], 1)};
 }
 
+std::vector<std::string> SqlAcmeStore::liveOrderIds(const std::string& accountId, long long now,
+                                                    int limit) {
+  auto rows = db_.acquire()
+                  .run(
+                      "SELECT id FROM acme_orders WHERE account_id = $1 AND status <> 'invalid' "
+                      "AND NOT (status IN ('pending', 'ready') AND expires_at <= $2) "
+                      "ORDER BY created_at DESC, id DESC LIMIT $3",
+                      {accountId, std::to_string(now), std::to_string(limit)})
+                  .rows;
+  std::vector<std::string> ids;
+  for (const auto& row : rows) ids.push_back(row[0].value_or(""));
+  return ids;
+}
+
 std::optional<std::string> SqlAcmeStore::orderReplacing(const std::string& profileId,
                                                         const std::string& certId) {
   auto rows = db_.acquire()

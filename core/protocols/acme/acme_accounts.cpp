@@ -32,7 +32,7 @@ http::Response AcmeServer::newAccount(Context& ctx) {
   if (existing) {
     if (existing->status != "valid") throw unauthorized("the account is " + existing->status);
     ctx.req.actor = existing->id;
-    return withLocation(http::Response::json(200, accountJson(*existing)),
+    return withLocation(http::Response::json(200, accountJson(ctx, *existing)),
                         ctx.base + "/account/" + existing->id);
   }
   if (flag(payload, "onlyReturnExisting"))
@@ -55,13 +55,13 @@ http::Response AcmeServer::newAccount(Context& ctx) {
   if (!store_.createAccount(account)) {  // the same key registered concurrently
     existing = store_.accountByThumbprint(ctx.profileId, key.thumbprint);
     if (!existing) throw AcmeProblem("serverInternal", 500, "the account could not be stored");
-    return withLocation(http::Response::json(200, accountJson(*existing)),
+    return withLocation(http::Response::json(200, accountJson(ctx, *existing)),
                         ctx.base + "/account/" + existing->id);
   }
   ctx.req.actor = account.id;
   audit(ctx, account.id, "acme.account.created", "acme_accounts", account.id,
         {{"thumbprint", account.thumbprint}});
-  return withLocation(http::Response::json(201, accountJson(account)),
+  return withLocation(http::Response::json(201, accountJson(ctx, account)),
                       ctx.base + "/account/" + account.id);
 }
 
@@ -89,8 +89,22 @@ http::Response AcmeServer::accountUpdate(Context& ctx) {
       account.status = status;
     }
   }
-  return withLocation(http::Response::json(200, accountJson(account)),
+  return withLocation(http::Response::json(200, accountJson(ctx, account)),
                       ctx.base + "/account/" + account.id);
+}
+
+// RFC 8555 7.1.2.1: the account's orders, by POST-as-GET with its own key.
+// One page of the newest kMaxListedOrders (no Link rel="next").
+http::Response AcmeServer::accountOrders(Context& ctx) {
+  constexpr int kMaxListedOrders = 1000;
+  Signed s = authenticate(ctx, KeyRule::KidOnly);
+  if (ctx.req.param("acc_id") != s.account->id)
+    throw unauthorized("an account's orders can only be read with its own key");
+  if (!s.jws.postAsGet()) throw malformed("the orders list is read by POST-as-GET (empty payload)");
+  json orders = json::array();
+  for (const auto& id : store_.liveOrderIds(s.account->id, unixNow(), kMaxListedOrders))
+    orders.push_back(ctx.base + "/order/" + id);
+  return http::Response::json(200, json{{"orders", std::move(orders)}});
 }
 
 http::Response AcmeServer::keyChange(Context& ctx) {
@@ -128,7 +142,7 @@ http::Response AcmeServer::keyChange(Context& ctx) {
         {{"old_thumbprint", account.thumbprint}, {"new_thumbprint", newKey.thumbprint}});
   account.jwk = canonicalJwk(newKey);
   account.thumbprint = newKey.thumbprint;
-  return withLocation(http::Response::json(200, accountJson(account)), accountUrl);
+  return withLocation(http::Response::json(200, accountJson(ctx, account)), accountUrl);
 }
 
 }  // namespace certctl::protocols::acme

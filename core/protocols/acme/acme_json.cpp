@@ -22,9 +22,10 @@ json storedJson(const std::string& text) {
 
 }  // namespace
 
-json AcmeServer::accountJson(const AcmeAccount& account) const {
+json AcmeServer::accountJson(const Context& ctx, const AcmeAccount& account) const {
   json out = {{"status", account.status},
               {"contact", storedJson(account.contact)},
+              {"orders", ctx.base + "/account/" + account.id + "/orders"},
               {"createdAt", rfc3339(account.createdAt)}};
   if (!out["contact"].is_array()) out["contact"] = json::array();
   if (account.termsAgreed) out["termsOfServiceAgreed"] = true;

@@ -15,6 +15,7 @@ void registerAcmeRoutes(http::Router& router, std::shared_ptr<AcmeServer> server
       {"GET", "/new-nonce", E::NewNonce},
       {"POST", "/new-account", E::NewAccount},
       {"POST", "/account/{acc_id}", E::Account},
+      {"POST", "/account/{acc_id}/orders", E::AccountOrders},
       {"POST", "/new-order", E::NewOrder},
       {"POST", "/order/{ord_id}", E::Order},
       {"POST", "/order/{ord_id}/finalize", E::Finalize},

@@ -181,6 +181,8 @@ http::Response AcmeServer::dispatch(Endpoint endpoint, Context& ctx) {
       return revokeCert(ctx);
     case Endpoint::RenewalInfo:
       return renewalInfo(ctx);
+    case Endpoint::AccountOrders:
+      return accountOrders(ctx);
   }
   throw notFound("no such ACME resource");
 }

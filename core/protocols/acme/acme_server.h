@@ -52,7 +52,8 @@ class AcmeServer {
     Certificate,
     KeyChange,
     RevokeCert,
-    RenewalInfo
+    RenewalInfo,
+    AccountOrders
   };
 
   // `validator` checks challenges of profiles in the `challenge` auth mode;
@@ -99,6 +100,7 @@ class AcmeServer {
   http::Response newNonce(const Context& ctx);
   http::Response newAccount(Context& ctx);
   http::Response accountUpdate(Context& ctx);
+  http::Response accountOrders(Context& ctx);
   http::Response keyChange(Context& ctx);
   http::Response newOrder(Context& ctx);
   http::Response orderRead(Context& ctx);
@@ -110,7 +112,7 @@ class AcmeServer {
   http::Response renewalInfo(Context& ctx);
 
   // Rendering (acme_json.cpp).
-  nlohmann::json accountJson(const AcmeAccount& account) const;
+  nlohmann::json accountJson(const Context& ctx, const AcmeAccount& account) const;
   nlohmann::json orderJson(const Context& ctx, const AcmeOrder& order);
   nlohmann::json authorizationJson(const Context& ctx, const AcmeAuthorization& authz) const;
   nlohmann::json challengeJson(const Context& ctx, const AcmeChallenge& challenge) const;

@@ -90,6 +90,10 @@ class AcmeStore {
   // oldest one's creation time (0 when none).
   virtual std::pair<long long, long long> ordersSince(const std::string& accountId,
                                                       long long since) = 0;
+  // Ids of the account's orders that are not invalid (nor pending or ready
+  // past `now`, their expiry), newest first, at most `limit`.
+  virtual std::vector<std::string> liveOrderIds(const std::string& accountId, long long now,
+                                                int limit) = 0;
   // A live (not invalid) order that already replaces `certId`, if any.
   virtual std::optional<std::string> orderReplacing(const std::string& profileId,
                                                     const std::string& certId) = 0;

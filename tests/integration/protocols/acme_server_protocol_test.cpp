@@ -2,6 +2,7 @@
 // here (tests/unit/protocols/acme_test_signer.h): every refusal is an
 // RFC 8555 §6.7 problem with the right type and status, plus keyChange,
 // ARI renewalInfo, `replaces`, revocation and the per-account order limit.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -325,6 +326,36 @@ TEST_CASE("acme server: protocol refusals, keyChange, ARI and revocation",
     REQUIRE(deactivated.status == 200);
     CHECK(deactivated.json()["status"] == "deactivated");
     requireProblem(client.post("/new-order", order({"a.example.com"}).dump()), 403, "unauthorized");
+  }
+
+  SECTION("an account's orders list (RFC 8555 7.1.2.1)") {
+    auto read = client.post(client.pathOf(client.kid), "");
+    REQUIRE(read.status == 200);
+    const std::string ordersUrl = read.json()["orders"].get<std::string>();
+    CHECK(ordersUrl == client.kid + "/orders");
+    auto empty = client.post(client.pathOf(ordersUrl), "");
+    INFO(empty.body);
+    REQUIRE(empty.status == 200);
+    CHECK(empty.json()["orders"] == json::array());
+    auto first = client.post("/new-order", order({"one.example.com"}).dump());
+    auto second = client.post("/new-order", order({"two.example.com"}).dump());
+    REQUIRE(first.status == 201);
+    REQUIRE(second.status == 201);
+    auto listed = client.post(client.pathOf(ordersUrl), "");
+    INFO(listed.body);
+    REQUIRE(listed.status == 200);
+    // Newest first by creation second: both came in the same second here.
+    auto urls = listed.json()["orders"].get<std::vector<std::string>>();
+    std::sort(urls.begin(), urls.end());
+    std::vector<std::string> expected = {first.header("location"), second.header("location")};
+    std::sort(expected.begin(), expected.end());
+    CHECK(urls == expected);
+    // Only with the account's own key, and only by POST-as-GET.
+    Client other(server, std::string("/acme/profile/") + kAcmeProfile);
+    REQUIRE(other.post("/new-account", R"({"termsOfServiceAgreed":true})").status == 201);
+    other.kid = other.post("/new-account", R"({"onlyReturnExisting":true})").header("location");
+    requireProblem(other.post(client.pathOf(ordersUrl), ""), 403, "unauthorized");
+    requireProblem(client.post(client.pathOf(ordersUrl), "{}"), 400, "malformed");
   }
 
   SECTION("orders per account and hour") {
