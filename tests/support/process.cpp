@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -106,20 +109,45 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
   return result;
 }
 
-int freeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+namespace {
+
+bool bindsOnLoopback(int type, int port) {
+  int fd = socket(AF_INET, type, 0);
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+
+// The lowest port the kernel hands out for outgoing connections.
+int ephemeralRangeStart() {
+  std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768;
+  in >> low;
+  return low;
+}
+
+}  // namespace
+
+int freeLoopbackPort() {
+  // Below the ephemeral range: a port the kernel chose (bind to 0) comes
+  // from the range it also takes the source ports of outgoing connections
+  // and DNS queries from, so in a busy parallel test run another test's
+  // connection could take it before the server under test binds it.
+  // Free for TCP and UDP (DNS servers take both).
+  static const int high = ephemeralRangeStart() - 1;
+  const int low = std::max(1024, high - 12000);
+  static thread_local std::mt19937 random(std::random_device{}());
+  std::uniform_int_distribution<int> pick(low, high);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = pick(random);
+    if (bindsOnLoopback(SOCK_STREAM, port) && bindsOnLoopback(SOCK_DGRAM, port)) return port;
+  }
+  throw std::runtime_error("no free loopback port below the ephemeral range");
 }
 
 }  // namespace certctl::testing
