@@ -8,7 +8,8 @@
 // server's database (checked by counting certificate_versions afterwards).
 // cfssl: `cfssl serve` with an ECDSA P-256 CA on loopback, K concurrent
 // keep-alive HTTP clients POST /api/v1/cfssl/sign with the same CSRs; it
-// stores nothing.
+// stores nothing. With --cfssl-tls it also runs behind TLS (a P-256
+// certificate, like certctl's own), with the same HTTPS client as certctl.
 // Run by hand (DESIGN §8): build/dev/bin/issuance_bench [--dialect postgres --pg-url URL]
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -36,6 +37,7 @@
 
 #include "core/store/database.h"
 #include "sdk/pki/base64.h"
+#include "sdk/pki/certificate_builder.h"
 #include "sdk/pki/csr.h"
 #include "sdk/pki/csr_builder.h"
 #include "sdk/pki/private_key.h"
@@ -66,6 +68,7 @@ struct Options {
   int clients = 16;
   bool cfssl = true;
   bool est = false;
+  bool cfsslTls = false;
   std::map<std::string, std::string> serverEnv;  // --server-env KEY=VALUE
 };
 
@@ -77,6 +80,7 @@ struct Options {
   --certs N                   certificates to issue (default 20000)
   --clients K                 concurrent clients (default 16)
   --no-cfssl                  skip the cfssl comparison
+  --cfssl-tls                 also measure cfssl serve behind TLS (-tls-cert/-tls-key)
   --est                       enroll through EST simpleenroll instead of the agent CSR API
   --server-env KEY=VALUE      extra server environment (repeatable), e.g. LD_PRELOAD=...
 )";
@@ -108,6 +112,8 @@ Options parseOptions(int argc, char** argv) {
       o.cfssl = false;
     else if (arg == "--est")
       o.est = true;
+    else if (arg == "--cfssl-tls")
+      o.cfsslTls = true;
     else if (arg == "-h" || arg == "--help")
       usage("");
     else
@@ -291,7 +297,10 @@ struct PlainClient {
   Poco::Net::HTTPClientSession session;
 };
 
-certctl::bench::Summary benchCfssl(const Options& opt, const std::vector<std::string>& csrs) {
+// `cfssl serve` on loopback with a fresh ECDSA P-256 CA; with `tls`, behind
+// a P-256 TLS certificate it presents to the same HTTPS client as certctl's.
+certctl::bench::Summary benchCfssl(const Options& opt, const std::vector<std::string>& csrs,
+                                   bool tls) {
   certctl::testing::TempDir dir;
   auto p = [&](const char* name) { return (dir.path() / name).string(); };
   std::ofstream(p("csr.json")) << R"({"CN":"cfssl bench CA","key":{"algo":"ecdsa","size":256}})";
@@ -304,29 +313,49 @@ certctl::bench::Summary benchCfssl(const Options& opt, const std::vector<std::st
   std::ofstream(p("ca-key.pem")) << out["key"].get<std::string>();
 
   int port = certctl::testing::freeLoopbackPort();
-  SpawnedProcess cfssl(
-      {"cfssl", "serve", "-address", "127.0.0.1", "-port", std::to_string(port), "-ca", p("ca.pem"),
-       "-ca-key", p("ca-key.pem"), "-config", p("config.json")},
-      dir.path() / "cfssl.log");
+  std::vector<std::string> argv = {
+      "cfssl", "serve",     "-address", "127.0.0.1",     "-port",   std::to_string(port),
+      "-ca",   p("ca.pem"), "-ca-key",  p("ca-key.pem"), "-config", p("config.json")};
+  if (tls) {
+    const auto key = pki::PrivateKey::generateEcP256();
+    const auto cert = pki::CertificateBuilder()
+                          .commonName("127.0.0.1")
+                          .ipAddress("127.0.0.1")
+                          .serverAuth()
+                          .validFor(std::chrono::hours(24))
+                          .selfSign(key);
+    std::ofstream(p("tls.pem")) << cert.toPem();
+    std::ofstream(p("tls-key.pem")) << key.toPkcs8Pem();
+    argv.insert(argv.end(), {"-tls-cert", p("tls.pem"), "-tls-key", p("tls-key.pem")});
+  }
+  SpawnedProcess cfssl(argv, dir.path() / "cfssl.log");
   // Wait until it answers.
   for (int i = 0; i < 100; ++i) {
-    PlainClient probe(port);
     std::string body;
-    if (probe.post("/api/v1/cfssl/sign", "{}", body) != 0) break;
+    const int status =
+        tls ? certctl::bench::Client(port, p("tls.pem"), "").post("/api/v1/cfssl/sign", "{}", body)
+            : PlainClient(port).post("/api/v1/cfssl/sign", "{}", body);
+    if (status != 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  std::cout << "cfssl serve on port " << port << std::endl;
+  std::cout << "cfssl serve" << (tls ? " (TLS)" : "") << " on port " << port << std::endl;
+  auto sign = [&](auto& client, int i) {
+    std::string cn = "bench-" + std::to_string(i) + ".example.com";
+    json body = {{"certificate_request", csrs[static_cast<std::size_t>(i)]}, {"hosts", {cn}}};
+    std::string response;
+    return client.post("/api/v1/cfssl/sign", body.dump(), response) == 200 &&
+           response.find("\"success\":true") != std::string::npos;
+  };
   double cfsslCpuBefore = processCpuSeconds(cfssl.pid());
-  auto summary = runLoad(
-      static_cast<int>(csrs.size()), opt.clients,
-      [&] { return std::make_unique<PlainClient>(port); },
-      [&](PlainClient& client, int i) {
-        std::string cn = "bench-" + std::to_string(i) + ".example.com";
-        json body = {{"certificate_request", csrs[static_cast<std::size_t>(i)]}, {"hosts", {cn}}};
-        std::string response;
-        return client.post("/api/v1/cfssl/sign", body.dump(), response) == 200 &&
-               response.find("\"success\":true") != std::string::npos;
-      });
+  const int count = static_cast<int>(csrs.size());
+  auto summary =
+      tls ? runLoad(
+                count, opt.clients,
+                [&] { return std::make_unique<certctl::bench::Client>(port, p("tls.pem"), ""); },
+                [&](certctl::bench::Client& client, int i) { return sign(client, i); })
+          : runLoad(
+                count, opt.clients, [&] { return std::make_unique<PlainClient>(port); },
+                [&](PlainClient& client, int i) { return sign(client, i); });
   std::printf(
       "CPU per certificate: cfssl %.0f us\n",
       (processCpuSeconds(cfssl.pid()) - cfsslCpuBefore) * 1e6 / static_cast<double>(csrs.size()));
@@ -350,9 +379,14 @@ int main(int argc, char** argv) {
         std::string(opt.est ? "certctl (EST, stored) " : "certctl (REST, stored) ") + opt.dialect,
         ours);
     if (opt.cfssl) {
-      auto theirs = benchCfssl(opt, csrs);
+      auto theirs = benchCfssl(opt, csrs, false);
       printSummary("cfssl serve (not stored)", theirs);
       if (theirs.rps > 0) std::printf("ratio certctl / cfssl: %.2f\n", ours.rps / theirs.rps);
+    }
+    if (opt.cfsslTls) {
+      auto theirs = benchCfssl(opt, csrs, true);
+      printSummary("cfssl serve, TLS (not stored)", theirs);
+      if (theirs.rps > 0) std::printf("ratio certctl / cfssl (TLS): %.2f\n", ours.rps / theirs.rps);
     }
   } catch (const std::exception& e) {
     std::cerr << "issuance_bench: " << e.what() << "\n";
