@@ -152,14 +152,26 @@ int serve(const config::Config& cfg) {
         "Never run like this outside a lab. !!!",
         cfg.serverHost, cfg.serverPort);
   } else {
-    auto keys = cfg.authSecrets;
-    if (keys.empty()) {
+    auto secrets = cfg.authSecrets;
+    if (secrets.empty() && cfg.namedApiKeys.empty()) {
       bool created = false;
-      keys.push_back(loadOrCreateApiKey(dataDir, created));
+      secrets.push_back(loadOrCreateApiKey(dataDir, created));
       spdlog::info("API key {} {} (set CERTCTL_AUTH_SECRET to use your own)",
                    created ? "generated in" : "read from", (dataDir / "api-key").string());
     }
-    auth = std::make_unique<http::ApiKeyAuth>(keys);
+    // CERTCTL_AUTH_SECRET's keys are admins named key-<n>, as before named
+    // keys existed; CERTCTL_API_KEYS_NAMED's carry their own name and role.
+    std::vector<http::ApiKeyAuth::NamedKey> keys;
+    for (std::size_t i = 0; i < secrets.size(); ++i)
+      keys.push_back({"key-" + std::to_string(i + 1), "admin", secrets[i]});
+    for (const auto& k : cfg.namedApiKeys)
+      keys.push_back({k.name, k.admin ? "admin" : "operator", k.key});
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (keys[i].plaintext == keys[j].plaintext)
+          throw std::runtime_error("API key " + keys[i].name + " is also API key " + keys[j].name +
+                                   ": give each key one name");
+    auth = std::make_unique<http::ApiKeyAuth>(http::ApiKeyAuth::fromNamedKeys(keys));
   }
   if (cfg.keygenMode == "server")
     spdlog::warn(

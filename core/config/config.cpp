@@ -255,6 +255,42 @@ std::vector<std::string> parseSecrets(std::string_view name, std::string_view va
   return keys;
 }
 
+// "name:key[:admin]" entries. Names are what the audit trail records; a
+// key appears once (two names for one key would make the actor ambiguous).
+std::vector<Config::NamedApiKey> parseNamedApiKeys(std::string_view name, std::string_view value) {
+  std::vector<Config::NamedApiKey> keys;
+  const std::vector<std::string> entries = splitList(value);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    // Never echo an entry: it holds a key, and this message ends up in logs.
+    const auto bad = [&](const std::string& why) {
+      return ConfigError(std::string(name), "entry " + std::to_string(i + 1) + " of " +
+                                                std::to_string(entries.size()) + ": " + why +
+                                                " (expected name:key or name:key:admin)");
+    };
+    std::vector<std::string> parts;
+    std::string_view rest = entries[i];
+    for (std::size_t colon; (colon = rest.find(':')) != std::string_view::npos;) {
+      parts.emplace_back(rest.substr(0, colon));
+      rest.remove_prefix(colon + 1);
+    }
+    parts.emplace_back(rest);
+    if (parts.size() < 2 || parts.size() > 3) throw bad("wrong number of ':' separated fields");
+    if (parts.size() == 3 && parts[2] != "admin") throw bad("the third field can only be admin");
+    const std::string& keyName = parts[0];
+    if (keyName.empty() || keyName.size() > 64 ||
+        !std::all_of(keyName.begin(), keyName.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; }))
+      throw bad("the name must be 1-64 letters, digits, '-' or '_'");
+    if (parts[1].size() < kMinSecretLength)
+      throw bad("the key of " + keyName + " is shorter than " + std::to_string(kMinSecretLength) +
+                " characters");
+    for (const auto& k : keys)
+      if (k.key == parts[1]) throw bad("the key of " + keyName + " is also the key of " + k.name);
+    keys.push_back({keyName, parts[1], parts.size() == 3});
+  }
+  return keys;
+}
+
 std::vector<std::string> parseCorsOrigins(std::string_view name, std::string_view value) {
   std::vector<std::string> origins;
   for (const std::string& item : splitList(value)) {
@@ -353,6 +389,12 @@ const Variable kVariables[] = {
     {"CERTCTL_AUTH_SECRET", "(none)",
      "API keys, comma-separated so old and new keys work during rotation; 16+ characters each.",
      [](Config& c, string_view n, string_view v) { c.authSecrets = parseSecrets(n, v); }},
+    {"CERTCTL_API_KEYS_NAMED", "(none)",
+     "Named API keys, comma-separated name:key or name:key:admin (16+ character keys without "
+     "':'). The name is the audit actor; keys without :admin get the operator role, which "
+     "cannot use the admin endpoints (/api/v1/admin/*, bulk revocation). Used together with "
+     "CERTCTL_AUTH_SECRET, whose keys are admin.",
+     [](Config& c, string_view n, string_view v) { c.namedApiKeys = parseNamedApiKeys(n, v); }},
     {"CERTCTL_RATE_LIMIT_ENABLED", "true", "Limit API requests per client (true/false).",
      [](Config& c, string_view n, string_view v) { c.rateLimitEnabled = parseBool(n, v); }},
     {"CERTCTL_RATE_LIMIT_RPS", "50",

@@ -38,6 +38,14 @@ struct Config {
   std::string logFormat = "json";    // CERTCTL_LOG_FORMAT: json|text
   std::string authType = "api-key";  // CERTCTL_AUTH_TYPE: api-key|none
   std::vector<std::string> authSecrets;  // CERTCTL_AUTH_SECRET: comma-separated, for key rotation
+  // CERTCTL_API_KEYS_NAMED: "name:key[:admin],...": keys with the name the
+  // audit trail records and, without ":admin", the operator role.
+  struct NamedApiKey {
+    std::string name;
+    std::string key;
+    bool admin = false;
+  };
+  std::vector<NamedApiKey> namedApiKeys;
   bool rateLimitEnabled = true;          // CERTCTL_RATE_LIMIT_ENABLED
   double rateLimitRps = 50;              // CERTCTL_RATE_LIMIT_RPS (>0)
   int rateLimitBurst = 100;              // CERTCTL_RATE_LIMIT_BURST (>=1)

@@ -1,27 +1,18 @@
 #include "core/protocols/est_routes.h"
 
 #include "core/domain/errors.h"
+#include "core/http/admin_gate.h"
 
 namespace certctl::protocols {
-
-namespace {
-
-void requireAdmin(const http::Request& request) {
-  if (request.actorRole != "admin")
-    throw domain::ApiError(domain::ErrorKind::Forbidden, "forbidden",
-                           "the EST admin API needs an API key with the admin role");
-}
-
-}  // namespace
 
 void registerEstRoutes(http::Router& router, est::EstServer& server) {
   server.registerRoutes(router);
   router.add("GET", "/api/v1/admin/est/profiles", [&server](http::Request& req) {
-    requireAdmin(req);
+    http::requireAdmin(req, "the EST admin API");
     return http::Response::json(200, server.profilesJson());
   });
   router.add("POST", "/api/v1/admin/est/reload-trust", [&server](http::Request& req) {
-    requireAdmin(req);
+    http::requireAdmin(req, "the EST admin API");
     std::string pathId = "*";
     if (!req.body.empty()) {
       auto body = nlohmann::json::parse(req.body, nullptr, false);

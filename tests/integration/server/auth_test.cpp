@@ -1,8 +1,10 @@
 // API-key authentication of the real certctl-server: the generated key file,
-// rotation with several keys, the 401 envelope, and CERTCTL_AUTH_TYPE=none.
+// rotation with several keys, named keys and the admin role, the 401
+// envelope, and CERTCTL_AUTH_TYPE=none.
 #include <catch2/catch.hpp>
 
 #include "tests/integration/server/server_test_util.h"
+#include "tests/support/process.h"
 #include "tests/support/server_process.h"
 
 using namespace certctl::testing;
@@ -105,6 +107,83 @@ TEST_CASE("CERTCTL_AUTH_SECRET with two keys: both work during rotation", "[serv
   auto log = server.log();
   CHECK(log.find(k1) == std::string::npos);
   CHECK(log.find(k2) == std::string::npos);
+}
+
+TEST_CASE("CERTCTL_API_KEYS_NAMED: named actors, and only :admin keys reach admin endpoints",
+          "[server][auth]") {
+  const std::string legacy = "legacy-admin-key-CCCCCCCC";
+  const std::string ops = "operator-key-DDDDDDDDDDDD";
+  const std::string boss = "admin-key-EEEEEEEEEEEEEEE";
+  ServerProcessOptions options;
+  options.env["CERTCTL_AUTH_SECRET"] = legacy;
+  options.env["CERTCTL_API_KEYS_NAMED"] = "ops-bot:" + ops + ", boss:" + boss + ":admin";
+  options.env["CERTCTL_EST_ENABLED"] = "true";
+  ServerProcess server(options);
+
+  auto check = [&](const std::string& key) {
+    auto r = server.request("GET", "/api/v1/auth/check", {}, {}, key);
+    REQUIRE(r.status == 200);
+    return r.json();
+  };
+  CHECK(check(ops) == json{{"authenticated", true}, {"actor", "ops-bot"}, {"role", "operator"}});
+  CHECK(check(boss) == json{{"authenticated", true}, {"actor", "boss"}, {"role", "admin"}});
+  CHECK(check(legacy)["role"] == "admin");
+
+  // The operator works with the inventory but not the admin endpoints.
+  CHECK(server.request("GET", "/api/v1/certificates", {}, {}, ops).status == 200);
+  const std::vector<std::pair<std::string, std::string>> adminOnly = {
+      {"GET", "/api/v1/admin/est/profiles"},
+      {"POST", "/api/v1/admin/est/reload-trust"},
+      {"GET", "/api/v1/admin/crl/cache"},
+      {"POST", "/api/v1/certificates/bulk-revoke"}};
+  for (const auto& [method, path] : adminOnly) {
+    const std::string body = method == "POST" ? R"({"issuer_id":"iss-none"})" : "";
+    auto refused = server.request(method, path, body, {{"Content-Type", "application/json"}}, ops);
+    INFO(method << " " << path << " " << refused.body);
+    CHECK(refused.status == 403);
+    auto error = json::parse(refused.body, nullptr, false);
+    REQUIRE(error.is_object());
+    CHECK(error["error"]["code"] == "forbidden");
+    CHECK(server.request(method, path, body, {{"Content-Type", "application/json"}}, boss).status !=
+          403);
+  }
+  CHECK(server.request("GET", "/api/v1/admin/est/profiles", {}, {}, boss).status == 200);
+
+  // The audit trail names the key that acted.
+  auto audit = server.get("/api/v1/audit?actor=ops-bot&per_page=100");
+  REQUIRE(audit.status == 200);
+  INFO(audit.body);
+  CHECK(audit.json()["data"].size() >= 5);
+  auto log = server.log();
+  CHECK(log.find(ops) == std::string::npos);
+  CHECK(log.find(boss) == std::string::npos);
+}
+
+TEST_CASE("CERTCTL_API_KEYS_NAMED refuses malformed entries without echoing keys",
+          "[server][auth]") {
+  TempDir data;
+  auto start = [&](const std::string& named) {
+    std::map<std::string, std::string> env = {
+        {"CERTCTL_SERVER_HOST", "127.0.0.1"},
+        {"CERTCTL_SERVER_PORT", std::to_string(freeLoopbackPort())},
+        {"CERTCTL_DATA_DIR", (data.path() / "data").string()},
+        {"CERTCTL_API_KEYS_NAMED", named}};
+    return runProcess({serverBinary()}, isolatedEnvironment(env), std::chrono::seconds(20));
+  };
+  auto shortKey = start("ops:tooShortKey99");
+  INFO(shortKey.output);
+  CHECK(shortKey.exitCode > 0);
+  CHECK(shortKey.output.find("CERTCTL_API_KEYS_NAMED") != std::string::npos);
+  CHECK(shortKey.output.find("tooShortKey99") == std::string::npos);
+  auto badRole = start("ops:0123456789abcdef0123:root");
+  INFO(badRole.output);
+  CHECK(badRole.exitCode > 0);
+  CHECK(badRole.output.find("only be admin") != std::string::npos);
+  auto shared = start("a:0123456789abcdef0123,b:0123456789abcdef0123:admin");
+  INFO(shared.output);
+  CHECK(shared.exitCode > 0);
+  CHECK(shared.output.find("also the key of a") != std::string::npos);
+  CHECK(shared.output.find("0123456789abcdef0123") == std::string::npos);
 }
 
 TEST_CASE("CERTCTL_AUTH_TYPE=none opens the API with a loud warning", "[server][auth]") {
