@@ -151,13 +151,14 @@ class ScepResponder {
     } catch (const std::exception& e) {
       return fail(ScepFailInfo::BadRequest, std::string("not a PKCS#10 request: ") + e.what());
     }
-    // RFC 8894 2.3: a request signed with a certificate this CA issued
-    // (RenewalReq, or certmonger's rekeying PKCSReq) renews that certificate
-    // and is authenticated by it; any other is a first enrollment, signed
-    // with a self-signed certificate of the CSR's key, authenticated by the
-    // challenge password.
-    const bool renewal =
-        request.type == ScepMessageType::RenewalReq || !isSelfSigned(*request.signer);
+    // RFC 8894 2.3: a first enrollment is a PKCSReq signed with a transient
+    // self-issued certificate of the CSR's own key, authenticated by the
+    // challenge password. Anything else (a RenewalReq, or certmonger's
+    // rekeying PKCSReq signed with its current certificate) renews the
+    // signer's certificate and must be authenticated by it: a certificate
+    // of this CA.
+    const bool renewal = request.type == ScepMessageType::RenewalReq ||
+                         !isSelfIssued(*request.signer) || !request.signer->hasPublicKeyOf(*csr);
     if (renewal) {
       if (std::string why = renewalSignerRefusal(*request.signer); !why.empty())
         return fail(ScepFailInfo::BadMessageCheck, "renewal signer refused: " + why);
@@ -172,9 +173,6 @@ class ScepResponder {
       }
       if (!password || !challenge_.matches(*password))
         return fail(ScepFailInfo::BadRequest, "wrong or missing challenge password");
-      if (!request.signer->hasPublicKeyOf(*csr))
-        return fail(ScepFailInfo::BadMessageCheck,
-                    "the message is not signed with the key of the request");
     }
     req.actor = "scep";
     try {
@@ -191,8 +189,13 @@ class ScepResponder {
     }
   }
 
-  static bool isSelfSigned(const pki::Certificate& certificate) {
-    return X509_check_issued(certificate.get(), certificate.get()) == X509_V_OK;
+  // Issuer name = subject name: the client's transient certificate. (Not
+  // X509_check_issued, which also wants keyCertSign when the certificate
+  // has a keyUsage, and transient certificates often list only
+  // digitalSignature.)
+  static bool isSelfIssued(const pki::Certificate& certificate) {
+    return X509_NAME_cmp(X509_get_subject_name(certificate.get()),
+                         X509_get_issuer_name(certificate.get())) == 0;
   }
 
   // "" when `signer` is a certificate of this endpoint's issuer, valid now
