@@ -295,6 +295,22 @@ TEST_CASE("secrets and database passwords are not echoed in errors", "[config]")
                     !Catch::Contains("hunter2") && Catch::Contains("u:***@db:bad"));
 }
 
+TEST_CASE("CERTCTL_API_KEYS_NAMED: names, keys and the admin flag", "[config]") {
+  const Config c = loadConfig(
+      {{"CERTCTL_API_KEYS_NAMED", " ci_bot-1:0123456789abcdef , ops:fedcba9876543210:admin,"}});
+  REQUIRE(c.namedApiKeys.size() == 2);
+  CHECK(c.namedApiKeys[0].name == "ci_bot-1");
+  CHECK(c.namedApiKeys[0].key == "0123456789abcdef");
+  CHECK_FALSE(c.namedApiKeys[0].admin);
+  CHECK(c.namedApiKeys[1].name == "ops");
+  CHECK(c.namedApiKeys[1].admin);
+  for (const char* bad : {"nokey", "a:b:c:d", ":0123456789abcdef", "bad name:0123456789abcdef",
+                          "x:0123456789abcdef:Admin", "x:short"})
+    CHECK_THROWS_AS(loadConfig({{"CERTCTL_API_KEYS_NAMED", bad}}), ConfigError);
+  CHECK_THROWS_WITH(loadConfig({{"CERTCTL_API_KEYS_NAMED", "x:secretButShort"}}),
+                    !Catch::Contains("secretButShort") && Catch::Contains("entry 1 of 1"));
+}
+
 TEST_CASE("comma-separated lists are trimmed and empties dropped", "[config]") {
   const Config c = loadConfig({
       {"CERTCTL_AUTH_SECRET", " first-key-0123456789 ,, second-key-0123456789 ,"},
