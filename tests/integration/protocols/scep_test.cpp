@@ -49,6 +49,21 @@ struct ScepPki {
   fs::path dir;
 };
 
+// The legacy /scep endpoint (plain HTTP, see the top) with ScepPki's CA and RA.
+struct LegacyScepServer {
+  LegacyScepServer() : pki(dir.path()), server(options(pki)), url(server.baseUrl() + "/scep") {}
+  static ServerProcessOptions options(const ScepPki& pki) {
+    ServerProcessOptions o;
+    o.tls = false;
+    o.env = pki.env();
+    return o;
+  }
+  TempDir dir;
+  ScepPki pki;
+  ServerProcess server;
+  std::string url;
+};
+
 // certmonger on its own session bus, state under `state`, with the SCEP CA
 // "certctl" at `url` added: runs the getcert commands of `steps` ($1 is
 // `state`, $3.. are `args`), then prints `getcert list` and exits with the
@@ -109,34 +124,31 @@ std::string serialOf(const fs::path& certFile) {
 
 TEST_CASE("SCEP: certmonger reads the CA and enrolls a device with the challenge password",
           "[protocols][scep]") {
-  TempDir dir;
-  ScepPki pki(dir.path());
-  ServerProcessOptions options;
-  options.tls = false;
-  options.env = pki.env();
-  ServerProcess server(options);
-  const std::string url = server.baseUrl() + "/scep";
+  LegacyScepServer scep;
+  ServerProcess& server = scep.server;
+  const std::string& url = scep.url;
+  const fs::path dir = scep.dir.path();
 
   // GetCACaps and GetCACert through certmonger's helper: docs/scep.md's recipe.
-  auto submit = runDocRecipe(docRecipes("scep.md"), "scep-submit", dir.path(), {{"SCEP_URL", url}});
+  auto submit = runDocRecipe(docRecipes("scep.md"), "scep-submit", dir, {{"SCEP_URL", url}});
   CHECK(submit.output.find("SCEPStandard") != std::string::npos);
   CHECK(submit.output.find("POSTPKIOperation") != std::string::npos);
   CHECK(submit.output.find("subject=CN = Example SCEP RA") != std::string::npos);
   CHECK(submit.output.find("subject=CN = Example SCEP CA") != std::string::npos);
-  const std::string cacert = readFile(dir.path() / "scep-ca-certs.pem");
-  CHECK(cacert.find(readFile(dir.path() / "ra.pem").substr(0, 200)) != std::string::npos);
-  CHECK(cacert.find(readFile(dir.path() / "ca.pem").substr(0, 200)) != std::string::npos);
+  const std::string cacert = readFile(dir / "scep-ca-certs.pem");
+  CHECK(cacert.find(readFile(dir / "ra.pem").substr(0, 200)) != std::string::npos);
+  CHECK(cacert.find(readFile(dir / "ca.pem").substr(0, 200)) != std::string::npos);
 
   // PKCSReq by the certmonger daemon.
-  const fs::path state = dir.path() / "cm-good";
+  const fs::path state = dir / "cm-good";
   auto enrolled = certmongerEnroll(state, url, "device1.scep.example", kChallenge);
   INFO(enrolled.output);
   INFO(readFile(state / "certmonger.log").substr(0, 4000));
   REQUIRE(enrolled.exitCode == 0);
   CHECK(enrolled.output.find("status: MONITORING") != std::string::npos);
   REQUIRE(fs::exists(state / "device.crt"));
-  require({"openssl", "verify", "-CAfile", (dir.path() / "ca.pem").string(),
-           (state / "device.crt").string()});
+  require(
+      {"openssl", "verify", "-CAfile", (dir / "ca.pem").string(), (state / "device.crt").string()});
   auto subject =
       runProcess({"openssl", "x509", "-in", (state / "device.crt").string(), "-noout", "-subject"});
   CHECK(subject.output.find("device1.scep.example") != std::string::npos);
@@ -156,7 +168,7 @@ TEST_CASE("SCEP: certmonger reads the CA and enrolls a device with the challenge
   CHECK(found);
 
   // A wrong challenge password: refused in-protocol, nothing issued.
-  const fs::path bad = dir.path() / "cm-bad";
+  const fs::path bad = dir / "cm-bad";
   auto refused = certmongerEnroll(bad, url, "device2.scep.example", "not-the-password");
   INFO(refused.output);
   CHECK(refused.output.find("CA_REJECTED") != std::string::npos);
@@ -247,17 +259,14 @@ TEST_CASE("SCEP profiles: one endpoint per profile, each with its own password a
 TEST_CASE(
     "SCEP renewal: certmonger rekeys with its certificate, revoked or foreign ones are refused",
     "[protocols][scep]") {
-  TempDir dir;
-  ScepPki pki(dir.path());
-  ServerProcessOptions options;
-  options.tls = false;
-  options.env = pki.env();
-  ServerProcess server(options);
-  const std::string url = server.baseUrl() + "/scep";
+  LegacyScepServer scep;
+  ServerProcess& server = scep.server;
+  const std::string& url = scep.url;
+  const fs::path dir = scep.dir.path();
   auto caps = runProcess({"/usr/lib/certmonger/scep-submit", "-u", url, "-c"});
   CHECK(caps.output.find("Renewal") != std::string::npos);
 
-  const fs::path state = dir.path() / "cm";
+  const fs::path state = dir / "cm";
   auto enrolled = certmongerEnroll(state, url, "renew.scep.example", kChallenge);
   INFO(enrolled.output);
   REQUIRE(enrolled.exitCode == 0);
@@ -272,8 +281,8 @@ TEST_CASE(
   CHECK(rekeyed.output.find("status: MONITORING") != std::string::npos);
   CHECK(serialOf(state / "device.crt") != firstSerial);
   CHECK(readFile(state / "device.key") != firstKey);
-  require({"openssl", "verify", "-CAfile", (dir.path() / "ca.pem").string(),
-           (state / "device.crt").string()});
+  require(
+      {"openssl", "verify", "-CAfile", (dir / "ca.pem").string(), (state / "device.crt").string()});
   CHECK(server.log().find("renewed serial") != std::string::npos);
 
   // One certificate in the inventory, with both versions.
@@ -307,7 +316,7 @@ TEST_CASE(
   // A certificate of another CA (same subject) does not renew anything. (A
   // year's validity: certmonger renews a certificate within 28 days of its
   // end on its own, which would race the rekey.)
-  const fs::path foreign = dir.path() / "foreign";
+  const fs::path foreign = dir / "foreign";
   fs::create_directories(foreign);
   require({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=Foreign CA",
            "-days", "365", "-keyout", (foreign / "foreign-ca.key").string(), "-out",
@@ -318,7 +327,7 @@ TEST_CASE(
   require({"openssl", "x509", "-req", "-in", (foreign / "device.csr").string(), "-CA",
            (foreign / "foreign-ca.pem").string(), "-CAkey", (foreign / "foreign-ca.key").string(),
            "-set_serial", "4242", "-days", "365", "-out", (foreign / "device.crt").string()});
-  const fs::path other = dir.path() / "cm-foreign";
+  const fs::path other = dir / "cm-foreign";
   auto foreignRekey = certmongerSession(
       other, url,
       R"(getcert start-tracking -s -c certctl -f "$3/device.crt" -k "$3/device.key" &&
