@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 #include <unordered_map>
@@ -87,14 +88,14 @@ std::string postgresConnectionString(const std::string& url, std::string& redact
 // Cached statements are finalized before their session closes.
 struct Database::Connection {
   std::unique_ptr<Poco::Data::Session> session;
-  std::unordered_map<std::string, sqlite3_stmt*> statements;
+  std::unordered_map<std::string, CachedStatement> statements;
   // PostgreSQL: SQL text -> name of the statement prepared on this
   // connection (parsed and planned once instead of at every execution).
   std::unordered_map<std::string, std::string> prepared;
 
   explicit Connection(std::unique_ptr<Poco::Data::Session> s) : session(std::move(s)) {}
   ~Connection() {
-    for (auto& [sql, stmt] : statements) sqlite3_finalize(stmt);
+    for (auto& [sql, cached] : statements) sqlite3_finalize(cached.stmt);
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -126,7 +127,7 @@ std::string sqliteMessage(sqlite3* handle) {
 
 }  // namespace
 
-sqlite3_stmt* Database::Lease::sqliteStatement(const std::string& sql) {
+const Database::CachedStatement& Database::Lease::sqliteStatement(const std::string& sql) {
   auto& cache = connection_->statements;
   auto it = cache.find(sql);
   if (it != cache.end()) return it->second;
@@ -136,11 +137,24 @@ sqlite3_stmt* Database::Lease::sqliteStatement(const std::string& sql) {
                          SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
     throw SqlError("SQLite: " + sqliteMessage(handle));
   if (cache.size() >= kMaxCachedStatements) {
-    for (auto& [text, cached] : cache) sqlite3_finalize(cached);
+    for (auto& [text, cached] : cache) sqlite3_finalize(cached.stmt);
     cache.clear();
   }
-  cache.emplace(sql, stmt);
-  return stmt;
+  // $N -> SQLite's index, looked up once: by name per execution it is a
+  // linear search per parameter, quadratic for a multi-row INSERT.
+  CachedStatement cached{stmt, {}};
+  const int count = sqlite3_bind_parameter_count(stmt);
+  for (int index = 1; index <= count; ++index) {
+    const char* name = sqlite3_bind_parameter_name(stmt, index);
+    if (name == nullptr || name[0] != '$') continue;
+    char* end = nullptr;
+    const long n = std::strtol(name + 1, &end, 10);
+    if (end == name + 1 || *end != '\0' || n <= 0 || n > 65535) continue;
+    if (cached.parameterIndex.size() < static_cast<std::size_t>(n))
+      cached.parameterIndex.resize(static_cast<std::size_t>(n), 0);
+    cached.parameterIndex[static_cast<std::size_t>(n - 1)] = index;
+  }
+  return cache.emplace(sql, std::move(cached)).first->second;
 }
 
 const std::string* Database::Lease::pgStatement(pg_conn* conn, const std::string& sql) {
@@ -182,7 +196,8 @@ SqlRows Database::Lease::run(const std::string& sql, const SqlParams& params) {
   SqlRows out;
   if (db_->dialect() == Dialect::Sqlite) {
     sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*connection_->session);
-    sqlite3_stmt* stmt = sqliteStatement(sql);
+    const CachedStatement& cached = sqliteStatement(sql);
+    sqlite3_stmt* stmt = cached.stmt;
     // Reset on every exit, so the cached statement holds no read lock.
     struct Reset {
       sqlite3_stmt* stmt;
@@ -191,10 +206,9 @@ SqlRows Database::Lease::run(const std::string& sql, const SqlParams& params) {
         sqlite3_clear_bindings(stmt);
       }
     } reset{stmt};
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      // $N by name: SQLite numbers parameters in order of first appearance.
-      std::string name = "$" + std::to_string(i + 1);
-      int index = sqlite3_bind_parameter_index(stmt, name.c_str());
+    for (std::size_t i = 0; i < params.size() && i < cached.parameterIndex.size(); ++i) {
+      // SQLite numbers parameters in order of first appearance, not by N.
+      const int index = cached.parameterIndex[i];
       if (index == 0) continue;
       int rc = params[i] ? sqlite3_bind_text(stmt, index, params[i]->data(),
                                              static_cast<int>(params[i]->size()), SQLITE_STATIC)
@@ -310,7 +324,7 @@ void Database::checkpointLoop() {
   // up itself between its transactions (Lease::catchUpWal). Should that
   // not succeed for long (a reader holding an old snapshot), a RESTART
   // checkpoint past kRestartFrames waits for the readers and the writer.
-  constexpr auto kInterval = std::chrono::milliseconds(200);
+  constexpr auto kInterval = std::chrono::milliseconds(25);
   constexpr int kRestartFrames = 65536;  // 256 MiB of 4 KiB pages
   sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(*checkpointConnection_->session);
   std::unique_lock lock(checkpointMutex_);

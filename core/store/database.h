@@ -41,6 +41,11 @@ struct SqlRows {
 class Database {
  public:
   struct Connection;  // a session and its cached raw statements (the .cpp)
+  // A prepared SQLite statement and, for each $N, its parameter index (0: absent).
+  struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    std::vector<int> parameterIndex;
+  };
 
   class Lease {
    public:
@@ -69,7 +74,7 @@ class Database {
     void catchUpWal();
 
    private:
-    sqlite3_stmt* sqliteStatement(const std::string& sql);
+    const CachedStatement& sqliteStatement(const std::string& sql);
     const std::string* pgStatement(pg_conn* conn, const std::string& sql);
 
     Database* db_;
