@@ -56,7 +56,19 @@ std::string postgresConnectionString(const std::string& url, std::string& redact
       throw std::invalid_argument("CERTCTL_DATABASE_URL: " + what +
                                   " must not contain spaces or quotes (use PGPASSWORD)");
   };
-  std::string cs = "host=" + (uri.getHost().empty() ? std::string("localhost") : uri.getHost());
+  // ?host=/dir: libpq's own URI form for a Unix-domain socket directory
+  // (Debian's /var/run/postgresql); cheaper per query than TCP on loopback.
+  std::string host = uri.getHost().empty() ? std::string("localhost") : uri.getHost();
+  for (const auto& [key, value] : uri.getQueryParameters()) {
+    if (key != "host") continue;
+    if (value.empty() || value[0] != '/')
+      throw std::invalid_argument(
+          "CERTCTL_DATABASE_URL: host= must be an absolute socket directory (the TCP host goes "
+          "before the path)");
+    checkValue("host", value);
+    host = value;
+  }
+  std::string cs = "host=" + host;
   cs += " port=" + std::to_string(uri.getPort() ? uri.getPort() : 5432);
   if (!decodedUser.empty()) {
     checkValue("user", decodedUser);

@@ -67,7 +67,7 @@ class Database {
 
     // SQLite, between transactions of the only writer: a PASSIVE
     // checkpoint of what the background checkpointer has not copied yet
-    // (little: it runs every 200 ms). When it gets through the whole WAL,
+    // (little: it runs every 25 ms). When it gets through the whole WAL,
     // this connection's next write transaction starts the file over from
     // its beginning; past 32 MiB a RESTART checkpoint waits up to 20 ms
     // for readers so that it does. A no-op on PostgreSQL.
