@@ -326,7 +326,9 @@ Database::~Database() {
 void Database::checkpointLoop() {
   // PASSIVE: copies what no reader still needs, never blocks the writer or
   // readers. Often enough that the WAL stays a few MB (SQLite's own
-  // threshold is 1000 pages).
+  // threshold is 1000 pages), and that the writer's own catch-up (below),
+  // during which no commit runs, finds little left to copy: at 200 ms it
+  // copied half the WAL itself and p99 latency under load was ~10 ms worse.
   //
   // SQLite starts the WAL over from its beginning only when a write
   // transaction begins right after a checkpoint got through all of it,
