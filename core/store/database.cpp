@@ -56,17 +56,24 @@ std::string postgresConnectionString(const std::string& url, std::string& redact
       throw std::invalid_argument("CERTCTL_DATABASE_URL: " + what +
                                   " must not contain spaces or quotes (use PGPASSWORD)");
   };
-  // ?host=/dir: libpq's own URI form for a Unix-domain socket directory
-  // (Debian's /var/run/postgresql); cheaper per query than TCP on loopback.
+  // One pass over the query: ?host=/dir is libpq's own URI form for a
+  // Unix-domain socket directory (Debian's /var/run/postgresql); a few other
+  // libpq keywords pass through.
   std::string host = uri.getHost().empty() ? std::string("localhost") : uri.getHost();
+  std::string options;
   for (const auto& [key, value] : uri.getQueryParameters()) {
-    if (key != "host") continue;
-    if (value.empty() || value[0] != '/')
-      throw std::invalid_argument(
-          "CERTCTL_DATABASE_URL: host= must be an absolute socket directory (the TCP host goes "
-          "before the path)");
-    checkValue("host", value);
-    host = value;
+    if (key == "host") {
+      if (value.empty() || value[0] != '/')
+        throw std::invalid_argument(
+            "CERTCTL_DATABASE_URL: host= must be an absolute socket directory (the TCP host goes "
+            "before the path)");
+      checkValue("host", value);
+      host = value;
+    } else if (key == "sslmode" || key == "sslrootcert" || key == "connect_timeout" ||
+               key == "application_name") {
+      checkValue(key, value);
+      options += " " + key + "=" + value;
+    }
   }
   std::string cs = "host=" + host;
   cs += " port=" + std::to_string(uri.getPort() ? uri.getPort() : 5432);
@@ -82,13 +89,7 @@ std::string postgresConnectionString(const std::string& url, std::string& redact
     checkValue("database", db);
     cs += " dbname=" + db;
   }
-  for (const auto& [key, value] : uri.getQueryParameters()) {
-    if (key == "sslmode" || key == "sslrootcert" || key == "connect_timeout" ||
-        key == "application_name") {
-      checkValue(key, value);
-      cs += " " + key + "=" + value;
-    }
-  }
+  cs += options;
   Poco::URI shown(uri);
   if (!password.empty()) shown.setUserInfo(user + ":***");
   redacted = shown.toString();

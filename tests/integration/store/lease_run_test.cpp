@@ -1,7 +1,6 @@
 // Database::Lease::run binds $N to the N-th value on SQLite and PostgreSQL,
-// whatever order the placeholders appear in, however often, and with values
-// the statement does not use (SQLite numbers parameters by first appearance;
-// its statement cache maps them once).
+// whatever order the $N markers appear in and however often (SQLite numbers
+// parameters by first appearance; its statement cache maps them once).
 #include <catch2/catch.hpp>
 
 #include "tests/support/test_database.h"
@@ -23,7 +22,7 @@ TEST_CASE("Lease::run binds $N by number, in any order and repeated", "[store]")
     const std::string isNull = rows.rows[0][1].value_or("");
     CHECK((isNull == "1" || isNull == "t"));
   }
-  // SQLite: a value beyond the statement's placeholders is ignored, not
+  // SQLite: a value beyond the statement's $N markers is ignored, not
   // misplaced (PostgreSQL refuses the statement instead).
   if (database.db().dialect() == certctl::store::Dialect::Sqlite) {
     auto rows = lease.run("SELECT CAST($2 AS TEXT) || CAST($1 AS TEXT)", SqlParams{"x", "y", "z"});
