@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,6 +133,27 @@ int ephemeralRangeStart() {
   return low;
 }
 
+// Reserves `port` among all test processes of the machine: an exclusive
+// flock on a file named after it, held (the descriptor is kept open on
+// purpose) until this process exits. Two parallel tests otherwise could
+// both find a port free and both hand it to a server. A second reservation
+// in this process conflicts too (flock locks belong to the open file).
+bool reservedForThisProcess(int port) {
+  static const std::string dir = [] {
+    const std::string d = "/tmp/certctl-test-ports";
+    if (::mkdir(d.c_str(), 01777) == 0) ::chmod(d.c_str(), 01777);  // past the umask
+    return d;
+  }();
+  const std::string path = dir + "/" + std::to_string(port);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0) return false;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int freeLoopbackPort() {
@@ -138,14 +161,17 @@ int freeLoopbackPort() {
   // from the range it also takes the source ports of outgoing connections
   // and DNS queries from, so in a busy parallel test run another test's
   // connection could take it before the server under test binds it.
-  // Free for TCP and UDP (DNS servers take both).
+  // Free for TCP and UDP (DNS servers take both), and reserved against the
+  // other test processes.
   static const int high = ephemeralRangeStart() - 1;
   const int low = std::max(1024, high - 12000);
   static thread_local std::mt19937 random(std::random_device{}());
   std::uniform_int_distribution<int> pick(low, high);
   for (int attempt = 0; attempt < 200; ++attempt) {
     const int port = pick(random);
-    if (bindsOnLoopback(SOCK_STREAM, port) && bindsOnLoopback(SOCK_DGRAM, port)) return port;
+    if (reservedForThisProcess(port) && bindsOnLoopback(SOCK_STREAM, port) &&
+        bindsOnLoopback(SOCK_DGRAM, port))
+      return port;
   }
   throw std::runtime_error("no free loopback port below the ephemeral range");
 }
