@@ -369,6 +369,7 @@ int serve(const config::Config& cfg) {
     acmeSettings.nonceTtl =
         std::chrono::duration_cast<std::chrono::seconds>(cfg.acmeServerNonceTtl);
     acmeSettings.ordersPerHour = cfg.acmeServerOrdersPerHour;
+    acmeSettings.ordersPageSize = cfg.acmeServerOrdersPageSize;
     acmeSettings.termsOfServiceUrl = cfg.acmeServerTosUrl;
     acmeServer = std::make_shared<protocols::acme::AcmeServer>(
         acmeStore, repository, acmeIssuance, auditLog, std::move(acmeSettings),

@@ -593,6 +593,11 @@ const Variable kVariables[] = {
      [](Config& c, string_view n, string_view v) {
        c.acmeServerOrdersPerHour = parseInteger(n, v, 1, 1000000);
      }},
+    {"CERTCTL_ACME_SERVER_ORDERS_PAGE_SIZE", "100",
+     "Orders per page of an ACME account's orders list (then Link rel=\"next\"), 1-1000.",
+     [](Config& c, string_view n, string_view v) {
+       c.acmeServerOrdersPageSize = parseInteger(n, v, 1, 1000);
+     }},
     {"CERTCTL_ACME_SERVER_TOS_URL", "(none)",
      "Terms of service URL of the ACME directory (meta.termsOfService); clients must agree.",
      [](Config& c, string_view n, string_view v) {

@@ -93,8 +93,9 @@ struct Config {
   std::string acmeServerDefaultProfileId;                // CERTCTL_ACME_SERVER_DEFAULT_PROFILE_ID
   std::string acmeServerIssuerId = "iss-local";          // CERTCTL_ACME_SERVER_ISSUER_ID
   std::chrono::milliseconds acmeServerNonceTtl{600000};  // CERTCTL_ACME_SERVER_NONCE_TTL
-  int acmeServerOrdersPerHour = 300;  // CERTCTL_ACME_SERVER_ORDERS_PER_HOUR (per account)
-  std::string acmeServerTosUrl;       // CERTCTL_ACME_SERVER_TOS_URL ("" = none)
+  int acmeServerOrdersPerHour = 300;   // CERTCTL_ACME_SERVER_ORDERS_PER_HOUR (per account)
+  int acmeServerOrdersPageSize = 100;  // CERTCTL_ACME_SERVER_ORDERS_PAGE_SIZE
+  std::string acmeServerTosUrl;        // CERTCTL_ACME_SERVER_TOS_URL ("" = none)
   // Challenge validation of the `challenge` auth mode.
   std::string acmeServerDnsResolver;  // CERTCTL_ACME_SERVER_DNS_RESOLVER ("" = resolv.conf)
   int acmeServerHttp01Port = 80;      // CERTCTL_ACME_SERVER_HTTP01_PORT

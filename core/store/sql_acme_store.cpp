@@ -235,15 +235,26 @@ std::pair<long long, long long> SqlAcmeStore::ordersSince(const std::string& acc
   return {num(rows[0], 0), num(rows[0], 1)};
 }
 
-std::vector<std::string> SqlAcmeStore::liveOrderIds(const std::string& accountId, long long now,
-                                                    int limit) {
-  auto rows = db_.acquire()
-                  .run(
-                      "SELECT id FROM acme_orders WHERE account_id = $1 AND status <> 'invalid' "
-                      "AND NOT (status IN ('pending', 'ready') AND expires_at <= $2) "
-                      "ORDER BY created_at DESC, id DESC LIMIT $3",
-                      {accountId, std::to_string(now), std::to_string(limit)})
-                  .rows;
+std::optional<std::vector<std::string>> SqlAcmeStore::liveOrderIds(const std::string& accountId,
+                                                                   long long now, int limit,
+                                                                   const std::string& after) {
+  auto lease = db_.acquire();
+  std::string query =
+      "SELECT id FROM acme_orders WHERE account_id = $1 AND status <> 'invalid' "
+      "AND NOT (status IN ('pending', 'ready') AND expires_at <= $2)";
+  std::vector<std::optional<std::string>> params = {accountId, std::to_string(now),
+                                                    std::to_string(limit)};
+  if (!after.empty()) {
+    // Keyset paging on the sort key: no offset to skip, and orders placed
+    // while a client pages do not shift the pages it has yet to read.
+    auto cursor = lease.run("SELECT created_at FROM acme_orders WHERE id = $1 AND account_id = $2",
+                            {after, accountId});
+    if (cursor.rows.empty()) return std::nullopt;
+    query += " AND (created_at < $4 OR (created_at = $4 AND id < $5))";
+    params.push_back(cursor.rows[0][0]);
+    params.push_back(after);
+  }
+  auto rows = lease.run(query + " ORDER BY created_at DESC, id DESC LIMIT $3", params).rows;
   std::vector<std::string> ids;
   for (const auto& row : rows) ids.push_back(row[0].value_or(""));
   return ids;

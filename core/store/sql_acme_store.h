@@ -33,8 +33,9 @@ class SqlAcmeStore : public protocols::acme::AcmeStore {
                                                           const std::string& serialHex) override;
   std::pair<long long, long long> ordersSince(const std::string& accountId,
                                               long long since) override;
-  std::vector<std::string> liveOrderIds(const std::string& accountId, long long now,
-                                        int limit) override;
+  std::optional<std::vector<std::string>> liveOrderIds(const std::string& accountId, long long now,
+                                                       int limit,
+                                                       const std::string& after) override;
   std::optional<std::string> orderReplacing(const std::string& profileId,
                                             const std::string& certId) override;
   bool setOrderStatus(const std::string& id, const std::string& from,

@@ -93,18 +93,35 @@ http::Response AcmeServer::accountUpdate(Context& ctx) {
                       ctx.base + "/account/" + account.id);
 }
 
-// RFC 8555 7.1.2.1: the account's orders, by POST-as-GET with its own key.
-// One page of the newest kMaxListedOrders (no Link rel="next").
+// RFC 8555 7.1.2.1: the account's orders, by POST-as-GET with its own key,
+// newest first, a page at a time: a fuller list has a Link rel="next" to
+// the same URL with ?cursor=<the last order id of this page>.
 http::Response AcmeServer::accountOrders(Context& ctx) {
-  constexpr int kMaxListedOrders = 1000;
   Signed s = authenticate(ctx, KeyRule::KidOnly);
   if (ctx.req.param("acc_id") != s.account->id)
     throw unauthorized("an account's orders can only be read with its own key");
   if (!s.jws.postAsGet()) throw malformed("the orders list is read by POST-as-GET (empty payload)");
+  std::string cursor;
+  for (const auto& [name, value] : ctx.req.query) {
+    if (name != "cursor" || !cursor.empty())
+      throw malformed("the orders list takes one query parameter, cursor");
+    cursor = value;
+    if (cursor.empty() || cursor.size() > 128)
+      throw malformed("cursor must be an order id from a rel=\"next\" link");
+  }
+  // One more than a page tells whether a next page exists.
+  const int pageSize = settings_.ordersPageSize;
+  auto ids = store_.liveOrderIds(s.account->id, unixNow(), pageSize + 1, cursor);
+  if (!ids) throw malformed("cursor is not an order of this account");
+  const bool more = static_cast<int>(ids->size()) > pageSize;
+  if (more) ids->resize(pageSize);
   json orders = json::array();
-  for (const auto& id : store_.liveOrderIds(s.account->id, unixNow(), kMaxListedOrders))
-    orders.push_back(ctx.base + "/order/" + id);
-  return http::Response::json(200, json{{"orders", std::move(orders)}});
+  for (const auto& id : *ids) orders.push_back(ctx.base + "/order/" + id);
+  auto response = http::Response::json(200, json{{"orders", std::move(orders)}});
+  if (more)
+    response.setHeader("Link", "<" + ctx.base + "/account/" + s.account->id +
+                                   "/orders?cursor=" + ids->back() + ">;rel=\"next\"");
+  return response;
 }
 
 http::Response AcmeServer::keyChange(Context& ctx) {

@@ -1,6 +1,10 @@
 #include "core/protocols/acme/acme_server.h"
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 #include <spdlog/spdlog.h>
+
+#include <map>
 
 #include "core/domain/errors.h"
 #include "core/domain/json_fields.h"
@@ -40,6 +44,24 @@ bool plainId(const std::string& id) {
          id.find_first_not_of(
              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
              std::string::npos;
+}
+
+// RFC 8555 6.4: the JWS "url" is the URL of the request, its query included
+// (the orders list's next page). The query is compared decoded, as the
+// request's own was.
+bool isUrlOf(const std::string& url, const http::Request& req, const std::string& publicUrl) {
+  const size_t mark = url.find('?');
+  if (url.compare(0, mark, publicUrl + req.path) != 0) return false;
+  if (mark == std::string::npos) return req.query.empty();
+  try {
+    Poco::URI parsed;
+    parsed.setRawQuery(url.substr(mark + 1));
+    std::multimap<std::string, std::string> query;
+    for (auto& [name, value] : parsed.getQueryParameters()) query.emplace(name, value);
+    return query == req.query;
+  } catch (const Poco::Exception&) {
+    return false;
+  }
 }
 
 bool profileEnabled(const json& profile) {
@@ -195,7 +217,7 @@ AcmeServer::Signed AcmeServer::authenticate(Context& ctx, KeyRule rule) {
   if (!s.jws.nonce) throw badNonce("the protected header has no nonce");
   if (!nonces_.consume(*s.jws.nonce))
     throw badNonce("the nonce is unknown, used or expired: take the Replay-Nonce of this answer");
-  if (s.jws.url != settings_.publicUrl + ctx.req.path)
+  if (!isUrlOf(s.jws.url, ctx.req, settings_.publicUrl))
     throw unauthorized("the JWS url \"" + s.jws.url.substr(0, 256) +
                        "\" is not the URL of this request");
   if (s.jws.jwk) {

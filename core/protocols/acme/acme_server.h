@@ -30,6 +30,7 @@ struct AcmeServerSettings {
   std::string issuerId = "iss-local";  // CERTCTL_ACME_SERVER_ISSUER_ID
   std::chrono::seconds nonceTtl{600};  // CERTCTL_ACME_SERVER_NONCE_TTL
   int ordersPerHour = 300;             // CERTCTL_ACME_SERVER_ORDERS_PER_HOUR
+  int ordersPageSize = 100;            // CERTCTL_ACME_SERVER_ORDERS_PAGE_SIZE
   std::string termsOfServiceUrl;       // CERTCTL_ACME_SERVER_TOS_URL
 };
 

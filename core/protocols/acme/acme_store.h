@@ -90,10 +90,13 @@ class AcmeStore {
   // oldest one's creation time (0 when none).
   virtual std::pair<long long, long long> ordersSince(const std::string& accountId,
                                                       long long since) = 0;
-  // Ids of the account's orders that are not invalid (nor pending or ready
-  // past `now`, their expiry), newest first, at most `limit`.
-  virtual std::vector<std::string> liveOrderIds(const std::string& accountId, long long now,
-                                                int limit) = 0;
+  // One page of the ids of the account's orders that are not invalid (nor
+  // pending or ready past `now`, their expiry), newest first, at most
+  // `limit`: from the start, or after the order `after` (the last id of the
+  // previous page). nullopt when `after` is not an order of this account.
+  virtual std::optional<std::vector<std::string>> liveOrderIds(const std::string& accountId,
+                                                               long long now, int limit,
+                                                               const std::string& after) = 0;
   // A live (not invalid) order that already replaces `certId`, if any.
   virtual std::optional<std::string> orderReplacing(const std::string& profileId,
                                                     const std::string& certId) = 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <regex>
 
 #include "core/protocols/acme/ari_cert_id.h"
 #include "sdk/pki/base64.h"
@@ -82,6 +83,13 @@ void requireProblem(const HttpResult& r, int status, const std::string& type) {
   CHECK(r.header("link").find("rel=\"index\"") != std::string::npos);
 }
 
+// The target of the Link header entry with rel="<rel>", or "".
+std::string linkWithRel(const std::string& header, const std::string& rel) {
+  std::smatch m;
+  std::regex entry("<([^>]*)>;rel=\"" + rel + "\"");
+  return std::regex_search(header, m, entry) ? m[1].str() : std::string();
+}
+
 json order(const std::vector<std::string>& names) {
   json ids = json::array();
   for (const auto& n : names) ids.push_back({{"type", "dns"}, {"value", n}});
@@ -103,7 +111,8 @@ std::string csrFor(const fs::path& dir, const std::vector<std::string>& sans) {
 TEST_CASE("acme server: protocol refusals, keyChange, ARI and revocation",
           "[acme-server][protocol]") {
   ServerProcess server(
-      acmeServerOptions({{"CERTCTL_ACME_SERVER_ORDERS_PER_HOUR", std::to_string(kOrdersPerHour)}}));
+      acmeServerOptions({{"CERTCTL_ACME_SERVER_ORDERS_PER_HOUR", std::to_string(kOrdersPerHour)},
+                         {"CERTCTL_ACME_SERVER_ORDERS_PAGE_SIZE", "1"}}));
   createAcmeProfile(server, kAcmeProfile);
   TempDir work;
   Client client(server, std::string("/acme/profile/") + kAcmeProfile);
@@ -341,20 +350,39 @@ TEST_CASE("acme server: protocol refusals, keyChange, ARI and revocation",
     auto second = client.post("/new-order", order({"two.example.com"}).dump());
     REQUIRE(first.status == 201);
     REQUIRE(second.status == 201);
-    auto listed = client.post(client.pathOf(ordersUrl), "");
-    INFO(listed.body);
-    REQUIRE(listed.status == 200);
-    // Newest first by creation second: both came in the same second here.
-    auto urls = listed.json()["orders"].get<std::vector<std::string>>();
+    // One order per page here: the first page links to the next one.
+    auto page1 = client.post(client.pathOf(ordersUrl), "");
+    INFO(page1.body);
+    REQUIRE(page1.status == 200);
+    REQUIRE(page1.json()["orders"].size() == 1);
+    const std::string next = linkWithRel(page1.header("link"), "next");
+    REQUIRE(next.rfind(ordersUrl + "?cursor=", 0) == 0);
+    auto page2 = client.post(client.pathOf(next), "");
+    INFO(page2.body);
+    REQUIRE(page2.status == 200);
+    REQUIRE(page2.json()["orders"].size() == 1);
+    CHECK(linkWithRel(page2.header("link"), "next").empty());
+    // Newest first (by creation second, then id): together both orders, once each.
+    std::vector<std::string> urls = {page1.json()["orders"][0], page2.json()["orders"][0]};
     std::sort(urls.begin(), urls.end());
     std::vector<std::string> expected = {first.header("location"), second.header("location")};
     std::sort(expected.begin(), expected.end());
     CHECK(urls == expected);
+    // The JWS url must carry the query too; a cursor must be one of the
+    // account's orders, and the only parameter.
+    requireProblem(client.post(client.pathOf(next), "", {{"url", ordersUrl}}), 403, "unauthorized");
+    requireProblem(client.post(client.pathOf(ordersUrl + "?cursor=ord-unknown"), ""), 400,
+                   "malformed");
+    requireProblem(client.post(client.pathOf(next + "&page=2"), ""), 400, "malformed");
     // Only with the account's own key, and only by POST-as-GET.
     Client other(server, std::string("/acme/profile/") + kAcmeProfile);
     REQUIRE(other.post("/new-account", R"({"termsOfServiceAgreed":true})").status == 201);
     other.kid = other.post("/new-account", R"({"onlyReturnExisting":true})").header("location");
     requireProblem(other.post(client.pathOf(ordersUrl), ""), 403, "unauthorized");
+    // Another account's order is no cursor of this one.
+    const std::string cursorPart = next.substr(ordersUrl.size());
+    requireProblem(other.post(client.pathOf(other.kid + "/orders" + cursorPart), ""), 400,
+                   "malformed");
     requireProblem(client.post(client.pathOf(ordersUrl), "{}"), 400, "malformed");
   }
 

@@ -25,6 +25,7 @@ TEST_CASE("acme server config: defaults", "[acme][config]") {
   CHECK(c.acmeServerIssuerId == "iss-local");
   CHECK(c.acmeServerNonceTtl == std::chrono::minutes(10));
   CHECK(c.acmeServerOrdersPerHour == 300);
+  CHECK(c.acmeServerOrdersPageSize == 100);
   CHECK(c.acmeServerTosUrl.empty());
 
   Config set = loadConfig({{"CERTCTL_ACME_SERVER_ENABLED", "true"},
@@ -32,12 +33,14 @@ TEST_CASE("acme server config: defaults", "[acme][config]") {
                            {"CERTCTL_ACME_SERVER_ISSUER_ID", "iss-sub"},
                            {"CERTCTL_ACME_SERVER_NONCE_TTL", "90s"},
                            {"CERTCTL_ACME_SERVER_ORDERS_PER_HOUR", "12"},
+                           {"CERTCTL_ACME_SERVER_ORDERS_PAGE_SIZE", "1000"},
                            {"CERTCTL_ACME_SERVER_TOS_URL", "https://example.com/tos"}});
   CHECK(set.acmeServerEnabled);
   CHECK(set.acmeServerDefaultProfileId == "prof-acme");
   CHECK(set.acmeServerIssuerId == "iss-sub");
   CHECK(set.acmeServerNonceTtl == std::chrono::seconds(90));
   CHECK(set.acmeServerOrdersPerHour == 12);
+  CHECK(set.acmeServerOrdersPageSize == 1000);
   CHECK(set.acmeServerTosUrl == "https://example.com/tos");
 }
 
@@ -50,6 +53,8 @@ TEST_CASE("acme server config: nonsense refuses the start", "[acme][config]") {
            {"CERTCTL_ACME_SERVER_NONCE_TTL", "forever"},
            {"CERTCTL_ACME_SERVER_ORDERS_PER_HOUR", "0"},
            {"CERTCTL_ACME_SERVER_ORDERS_PER_HOUR", "many"},
+           {"CERTCTL_ACME_SERVER_ORDERS_PAGE_SIZE", "0"},
+           {"CERTCTL_ACME_SERVER_ORDERS_PAGE_SIZE", "1001"},
            {"CERTCTL_ACME_SERVER_TOS_URL", "ftp://example.com/tos"}}) {
     INFO(name << "=" << value);
     CHECK(refusedVariable({{name, value}}) == name);
