@@ -13,10 +13,12 @@
 #include <vector>
 
 #include "sdk/deploy/deploy_error.h"
+#include "sdk/pki/secure_file.h"
 
 namespace certctl::sdk::deploy {
 
 namespace fs = std::filesystem;
+namespace pki = certctl::sdk::pki;
 
 namespace {
 
@@ -27,26 +29,6 @@ namespace {
 bool decimal(const std::string& s) {
   return !s.empty() && s.size() <= 9 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-void writeAll(int fd, std::string_view data, const fs::path& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("write", path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
-
-void fsyncDirectory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) fail("open directory", dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) fail("fsync directory", dir, err);
 }
 
 std::vector<char> lookupBuffer(int name) {
@@ -89,34 +71,7 @@ FileOwnership resolveOwnership(const std::string& owner, const std::string& grou
 
 void writeFileAtomic(const fs::path& path, std::string_view data, fs::perms mode,
                      const FileOwnership& ownership) {
-  fs::path dir = path.parent_path();
-  if (dir.empty()) dir = ".";
-  // Same directory as the target, so rename() stays on one filesystem.
-  std::string tmpl = (dir / ("." + path.filename().string() + ".certctl-tmp.XXXXXX")).string();
-  // mkostemp creates with O_EXCL and mode 0600: never a window with wider access.
-  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
-  if (fd < 0) fail("create temporary file", tmpl, errno);
-  const fs::path tmp = tmpl;
-  try {
-    if (!ownership.empty()) {
-      if (::fchown(fd, ownership.uid ? *ownership.uid : static_cast<uid_t>(-1),
-                   ownership.gid ? *ownership.gid : static_cast<gid_t>(-1)) != 0)
-        fail("chown", tmp, errno);
-    }
-    // After fchown: changing the owner may clear set-id bits, never these.
-    if (::fchmod(fd, static_cast<mode_t>(mode & fs::perms::mask)) != 0) fail("chmod", tmp, errno);
-    writeAll(fd, data, tmp);
-    if (::fsync(fd) != 0) fail("fsync", tmp, errno);
-    int rc = ::close(fd);
-    fd = -1;
-    if (rc != 0) fail("close", tmp, errno);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) fail("rename", path, errno);
-  } catch (...) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  fsyncDirectory(dir);
+  pki::writeFileAtomic(path, data, mode, ownership.uid, ownership.gid);
 }
 
 std::optional<FileSnapshot> readFileSnapshot(const fs::path& path) {

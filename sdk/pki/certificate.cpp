@@ -322,13 +322,9 @@ long Certificate::pathLength() const { return X509_get_pathlen(cert_.get()); }
 std::string Certificate::sha256FingerprintHex() const { return sha256Hex(toDer()); }
 
 std::string Certificate::publicKeyPem() const {
-  // From the certificate's SubjectPublicKeyInfo: the key's own encoder would
-  // give the same text at many times the cost.
-  BioPtr bio = newMemoryBio();
-  if (PEM_write_bio_X509_PUBKEY(bio.get(), X509_get_X509_PUBKEY(cert_.get())) != 1) {
-    throw PkiError("cannot encode certificate public key");
-  }
-  return bioToString(bio.get());
+  std::string pem = subjectPublicKeyInfoPem(X509_get_X509_PUBKEY(cert_.get()));
+  if (pem.empty()) throw PkiError("cannot encode certificate public key");
+  return pem;
 }
 
 std::string Certificate::publicKeyDer() const {

@@ -163,13 +163,9 @@ std::vector<std::string> Csr::requestedExtensionNames() const {
 EVP_PKEY* Csr::publicKey() const { return key_.get(); }
 
 std::string Csr::publicKeyPem() const {
-  // From the request's SubjectPublicKeyInfo: the key's own encoder would
-  // give the same text at many times the cost.
-  BioPtr bio = newMemoryBio();
-  if (PEM_write_bio_X509_PUBKEY(bio.get(), X509_REQ_get_X509_PUBKEY(req_.get())) != 1) {
-    throw PkiError("cannot encode CSR public key");
-  }
-  return bioToString(bio.get());
+  std::string pem = subjectPublicKeyInfoPem(X509_REQ_get_X509_PUBKEY(req_.get()));
+  if (pem.empty()) throw PkiError("cannot encode CSR public key");
+  return pem;
 }
 
 std::string Csr::publicKeyDer() const {

@@ -2,11 +2,14 @@
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/provider.h>
 
 #include <map>
 #include <string>
 #include <string_view>
+
+#include "sdk/pki/memory_bio.h"
 
 namespace certctl::sdk::pki {
 
@@ -67,8 +70,7 @@ EvpPkeyPtr ecPublicKey(const char* curveName, const unsigned char* point, std::s
     return nullptr;
   }
   OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(curveName),
-                                       0),
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(curveName), 0),
       OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<unsigned char*>(point),
                                         length),
       OSSL_PARAM_construct_end()};
@@ -108,6 +110,15 @@ std::string subjectPublicKeyInfoDer(const X509_PUBKEY* spki) {
   std::string der(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
   OPENSSL_free(buf);
   return der;
+}
+
+std::string subjectPublicKeyInfoPem(const X509_PUBKEY* spki) {
+  BioPtr bio = newMemoryBio();
+  if (PEM_write_bio_X509_PUBKEY(bio.get(), const_cast<X509_PUBKEY*>(spki)) != 1) {
+    ERR_clear_error();
+    return {};
+  }
+  return bioToString(bio.get());
 }
 
 EvpPkeyPtr decodePublicKey(const X509_PUBKEY* spki) {

@@ -28,4 +28,9 @@ EvpPkeyPtr decodePublicKey(const X509_PUBKEY* spki);
 // The DER SubjectPublicKeyInfo of `spki` (re-encoded from its fields).
 std::string subjectPublicKeyInfoDer(const X509_PUBKEY* spki);
 
+// The same as PEM ("PUBLIC KEY"); "" when it cannot be encoded. From the
+// structure, not the decoded key: the key's own encoder would give the same
+// text at many times the cost.
+std::string subjectPublicKeyInfoPem(const X509_PUBKEY* spki);
+
 }  // namespace certctl::sdk::pki

@@ -42,6 +42,11 @@ void fsyncDirectory(const fs::path& dir) {
 }  // namespace
 
 void writeFileAtomic(const fs::path& path, std::string_view data, fs::perms mode) {
+  writeFileAtomic(path, data, mode, std::nullopt, std::nullopt);
+}
+
+void writeFileAtomic(const fs::path& path, std::string_view data, fs::perms mode,
+                     std::optional<uid_t> uid, std::optional<gid_t> gid) {
   fs::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
   // Same directory as the target, so rename() stays on one filesystem.
@@ -51,9 +56,10 @@ void writeFileAtomic(const fs::path& path, std::string_view data, fs::perms mode
   if (fd < 0) fail("create temporary file", tmpl, errno);
   const fs::path tmp = tmpl;
   try {
-    if (::fchmod(fd, static_cast<mode_t>(mode & fs::perms::mask)) != 0) {
-      fail("fchmod", tmp, errno);
-    }
+    if ((uid || gid) &&
+        ::fchown(fd, uid ? *uid : static_cast<uid_t>(-1), gid ? *gid : static_cast<gid_t>(-1)) != 0)
+      fail("chown", tmp, errno);
+    if (::fchmod(fd, static_cast<mode_t>(mode & fs::perms::mask)) != 0) fail("chmod", tmp, errno);
     writeAll(fd, data, tmp);
     if (::fsync(fd) != 0) fail("fsync", tmp, errno);
     int rc = ::close(fd);

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
+#include <optional>
 #include <string_view>
 
 namespace certctl::sdk::pki {
@@ -14,5 +17,12 @@ namespace certctl::sdk::pki {
 void writeFileAtomic(const std::filesystem::path& path, std::string_view data,
                      std::filesystem::perms mode = std::filesystem::perms::owner_read |
                                                    std::filesystem::perms::owner_write);
+
+// The same, the file also given `uid` and/or `gid` (unset: unchanged) before
+// any byte is written. The owner is set first: changing it may clear set-id
+// bits, never the mode's permission bits.
+void writeFileAtomic(const std::filesystem::path& path, std::string_view data,
+                     std::filesystem::perms mode, std::optional<uid_t> uid,
+                     std::optional<gid_t> gid);
 
 }  // namespace certctl::sdk::pki
