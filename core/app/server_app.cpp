@@ -351,11 +351,24 @@ int serve(const config::Config& cfg) {
                                    cfg.scepRaKeyPath, cfg.scepProfileId, "/scep"});
     spdlog::info("SCEP server enabled: /scep issues with {}", cfg.scepIssuerId);
   }
+  // Their mTLS sibling routes' trust bundles, reloaded on SIGHUP.
+  std::vector<std::pair<std::string, std::shared_ptr<protocols::ClientTrustAnchor>>> scepAnchors;
   for (const auto& p : cfg.scepProfiles) {
-    protocols::registerScepRoutes(router, issuers, issuance, revocationStore,
-                                  {p.issuerId, p.challengePassword, p.raCertPath, p.raKeyPath,
-                                   p.profileId, "/scep/" + p.pathId});
-    spdlog::info("SCEP profile {}: /scep/{} issues with {}", p.pathId, p.pathId, p.issuerId);
+    const std::string mtlsPath = p.mtlsEnabled ? "/scep-mtls/" + p.pathId : std::string();
+    if (!mtlsPath.empty() && !serverOptions.tls)
+      throw std::runtime_error("CERTCTL_SCEP_PROFILE_" + p.name +
+                               "_MTLS_ENABLED needs HTTPS (not --insecure-http)");
+    auto anchor = protocols::registerScepRoutes(
+        router, issuers, issuance, revocationStore,
+        {p.issuerId, p.challengePassword, p.raCertPath, p.raKeyPath, p.profileId,
+         "/scep/" + p.pathId, mtlsPath, p.mtlsClientCaTrustBundlePath});
+    spdlog::info("SCEP profile {}: /scep/{}{} issues with {}", p.pathId, p.pathId,
+                 anchor ? " and " + mtlsPath : std::string(), p.issuerId);
+    if (anchor) {
+      scepAnchors.emplace_back(mtlsPath, anchor);
+      serverOptions.recordTlsConnections = true;
+      serverOptions.requestClientCertificate = true;
+    }
   }
   // The built-in ACME server (docs/acme-server.md).
   store::SqlAcmeStore acmeStore(*db);
@@ -406,14 +419,22 @@ int serve(const config::Config& cfg) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
   int received = 0;
-  // SIGHUP re-reads the EST mTLS trust bundles (a bad bundle keeps the old pool).
+  // SIGHUP re-reads the EST and SCEP mTLS trust bundles (a bad bundle keeps
+  // the old pool).
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
-    spdlog::info("received SIGHUP: reloading EST trust bundles");
+    spdlog::info("received SIGHUP: reloading EST and SCEP trust bundles");
     if (est) {
       http::Request cause;
       cause.actor = "sighup";
       cause.method = "SIGHUP";
       est->reloadTrust("*", cause);
+    }
+    for (const auto& [path, anchor] : scepAnchors) {
+      if (std::string why = anchor->reload(); why.empty())
+        spdlog::info("SCEP {}: trust bundle {} reloaded", path, anchor->path());
+      else
+        spdlog::error("SCEP {}: trust bundle {} not reloaded, the old one stays: {}", path,
+                      anchor->path(), why);
     }
   }
   spdlog::info("received signal {}, shutting down", received);

@@ -36,13 +36,6 @@ const Suffix kSuffixes[] = {
     {"RATE_LIMIT_PER_PRINCIPAL_24H", "Enrollments per (CN, source IP) in 24h; 0 = no limit."},
 };
 
-bool parseFlag(const std::string& variable, std::string_view value) {
-  std::string v = domain::asciiLower(trimmed(value));
-  if (v == "true" || v == "1" || v == "yes") return true;
-  if (v == "false" || v == "0" || v == "no" || v.empty()) return false;
-  throw ConfigError(variable, "must be true or false (got \"" + std::string(value) + "\")");
-}
-
 void apply(EstProfileConfig& p, std::string_view suffix, const std::string& variable,
            const std::string& value) {
   if (suffix == "ISSUER_ID") {

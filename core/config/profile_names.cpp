@@ -66,4 +66,11 @@ std::vector<ListedProfile> listedProfiles(std::string_view profileList,
   return profiles;
 }
 
+bool parseFlag(const std::string& variable, std::string_view value) {
+  std::string v = domain::asciiLower(trimmed(value));
+  if (v == "true" || v == "1" || v == "yes") return true;
+  if (v == "false" || v == "0" || v == "no" || v.empty()) return false;
+  throw ConfigError(variable, "must be true or false (got \"" + std::string(value) + "\")");
+}
+
 }  // namespace certctl::config::profile_names

@@ -18,6 +18,9 @@ void checkPathId(const std::string& pathId, const std::string& listed,
                  std::string_view listVariable, std::string_view reserved);
 // The upper-cased variable infix of a path id ("iot-a" -> "IOT_A").
 std::string variableName(const std::string& pathId);
+// A profile's on/off setting: true/1/yes, false/0/no or empty (off); a
+// ConfigError for `variable` otherwise.
+bool parseFlag(const std::string& variable, std::string_view value);
 
 struct ListedProfile {
   std::string pathId;  // "iot-a"

@@ -17,25 +17,32 @@ constexpr std::string_view kProfilesVariable = "CERTCTL_SCEP_PROFILES";
 struct Suffix {
   std::string_view name;
   std::string_view meaning;
-  std::string ScepProfileConfig::*field;
+  std::string ScepProfileConfig::*field;  // null: handled in applyFlag
+  bool required;
 };
 
 const Suffix kSuffixes[] = {
     {"ISSUER_ID", "The issuer that signs this profile's enrollments (required).",
-     &ScepProfileConfig::issuerId},
+     &ScepProfileConfig::issuerId, true},
     {"PROFILE_ID", "CertificateProfile bound to the enrollments (optional).",
-     &ScepProfileConfig::profileId},
+     &ScepProfileConfig::profileId, false},
     {"CHALLENGE_PASSWORD", "Shared secret of the CSR's challengePassword (required).",
-     &ScepProfileConfig::challengePassword},
+     &ScepProfileConfig::challengePassword, true},
     {"RA_CERT_PATH", "PEM certificate of this profile's RA (required).",
-     &ScepProfileConfig::raCertPath},
+     &ScepProfileConfig::raCertPath, true},
     {"RA_KEY_PATH", "PEM key of this profile's RA, mode 0600 (required).",
-     &ScepProfileConfig::raKeyPath},
+     &ScepProfileConfig::raKeyPath, true},
+    {"MTLS_ENABLED",
+     "Also publish /scep-mtls/<pathID>, which needs a client certificate (true/false).", nullptr,
+     false},
+    {"MTLS_CLIENT_CA_TRUST_BUNDLE_PATH",
+     "PEM bundle the client certificates of /scep-mtls/<pathID> must chain to.",
+     &ScepProfileConfig::mtlsClientCaTrustBundlePath, false},
 };
 
 // Settings of the original product this server does not implement: refused
 // by name rather than reported as unknown.
-const std::string_view kUnsupportedSuffixes[] = {"MTLS_", "INTUNE_"};
+const std::string_view kUnsupportedSuffixes[] = {"INTUNE_"};
 
 }  // namespace
 
@@ -69,7 +76,10 @@ std::vector<ScepProfileConfig> buildScepProfiles(
       const std::string suffix = rest.substr(p.name.size() + 1);
       for (const Suffix& s : kSuffixes)
         if (suffix == s.name) {
-          p.*s.field = trimmed(value);
+          if (s.field)
+            p.*s.field = trimmed(value);
+          else
+            p.mtlsEnabled = parseFlag(variable, value);
           matched = true;
         }
       for (std::string_view unsupported : kUnsupportedSuffixes)
@@ -85,11 +95,21 @@ std::vector<ScepProfileConfig> buildScepProfiles(
                           known + ")");
   }
 
-  for (const ScepProfileConfig& p : profiles)
+  for (const ScepProfileConfig& p : profiles) {
+    auto var = [&](std::string_view suffix) {
+      return std::string(kScepProfileVariablePrefix) + p.name + "_" + std::string(suffix);
+    };
     for (const Suffix& s : kSuffixes)
-      if (s.name != "PROFILE_ID" && (p.*s.field).empty())
-        throw ConfigError("CERTCTL_SCEP_PROFILE_" + p.name + "_" + std::string(s.name),
-                          "is required for SCEP profile \"" + p.pathId + "\"");
+      if (s.required && (p.*s.field).empty())
+        throw ConfigError(var(s.name), "is required for SCEP profile \"" + p.pathId + "\"");
+    if (p.mtlsEnabled && p.mtlsClientCaTrustBundlePath.empty())
+      throw ConfigError(var("MTLS_CLIENT_CA_TRUST_BUNDLE_PATH"),
+                        "SCEP profile \"" + p.pathId + "\": mTLS needs a client CA trust bundle");
+    if (!p.mtlsEnabled && !p.mtlsClientCaTrustBundlePath.empty())
+      throw ConfigError(var("MTLS_ENABLED"), "SCEP profile \"" + p.pathId +
+                                                 "\": a client CA trust bundle is set, but "
+                                                 "MTLS_ENABLED is not true");
+  }
   return profiles;
 }
 

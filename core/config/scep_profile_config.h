@@ -17,6 +17,10 @@ struct ScepProfileConfig {
   std::string challengePassword;
   std::string raCertPath;
   std::string raKeyPath;
+  // The sibling route /scep-mtls/<pathId>: the same endpoint behind a client
+  // certificate that must chain to this bundle.
+  bool mtlsEnabled = false;
+  std::string mtlsClientCaTrustBundlePath;
 };
 
 // Anything under CERTCTL_SCEP_PROFILE_ that is not a known suffix of a listed

@@ -226,14 +226,36 @@ class ScepResponder {
 
 }  // namespace
 
-void registerScepRoutes(http::Router& router, services::IssuerRegistry& issuers,
-                        services::IssuanceService& issuance, services::RevocationStore& revocations,
-                        const ScepSettings& settings) {
+std::shared_ptr<ClientTrustAnchor> registerScepRoutes(http::Router& router,
+                                                      services::IssuerRegistry& issuers,
+                                                      services::IssuanceService& issuance,
+                                                      services::RevocationStore& revocations,
+                                                      const ScepSettings& settings) {
   auto responder = std::make_shared<ScepResponder>(issuers, issuance, revocations, settings);
   for (const char* method : {"GET", "POST"})
     router.add(
         method, settings.path, [responder](http::Request& req) { return responder->handle(req); },
         false);
+  if (settings.mtlsPath.empty()) return nullptr;
+
+  std::shared_ptr<ClientTrustAnchor> anchor;
+  try {
+    anchor = std::make_shared<ClientTrustAnchor>(settings.mtlsClientCaTrustBundlePath);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("SCEP " + settings.mtlsPath + ": the client CA trust bundle " +
+                             settings.mtlsClientCaTrustBundlePath + " is unusable: " + e.what());
+  }
+  auto gated = [responder, anchor, path = settings.mtlsPath](http::Request& req) {
+    if (std::string why = anchor->verify(req.peerCertificateDer); !why.empty()) {
+      spdlog::warn("SCEP {} from {} refused: {}", path, req.clientIp, why);
+      http::Response refused = badRequest("SCEP: client certificate refused: " + why);
+      refused.status = 403;
+      return refused;
+    }
+    return responder->handle(req);
+  };
+  for (const char* method : {"GET", "POST"}) router.add(method, settings.mtlsPath, gated, false);
+  return anchor;
 }
 
 }  // namespace certctl::protocols

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "core/http/router.h"
+#include "core/protocols/client_trust_anchor.h"
 #include "core/services/issuance.h"
 #include "core/services/issuer_registry.h"
 #include "core/services/revocation_store.h"
@@ -16,6 +18,10 @@ struct ScepSettings {
   std::string raKeyPath;               // CERTCTL_SCEP_RA_KEY_PATH (0600)
   std::string profileId;               // CertificateProfile of the enrollments ("" = none)
   std::string path = "/scep";          // /scep, or /scep/<pathID> of a profile
+  // The mTLS sibling route of a profile ("" = none): /scep-mtls/<pathID>,
+  // served only to a client certificate that chains to the bundle.
+  std::string mtlsPath;
+  std::string mtlsClientCaTrustBundlePath;
 };
 
 // SCEP (RFC 8894) at settings.path (/scep or /scep/<pathID>), without the API key (SCEP clients
@@ -33,11 +39,17 @@ struct ScepSettings {
 //    subject names everything the CSR asks for; it adds a version to that
 //    certificate (no password needed). CertPoll answers badCertId, as
 //    issuance is synchronous and nothing is ever pending.
+// With settings.mtlsPath, the same endpoint is served there too, behind a
+// client certificate that must chain to the trust bundle (checked before
+// the SCEP handler runs; 403 otherwise): the bundle is returned so SIGHUP
+// can reload it (nullptr without mTLS).
 // Reads and checks the RA pair now: throws std::runtime_error when the files
-// are missing, do not match, or the key is readable by group or others, and
-// when the challenge password is empty.
-void registerScepRoutes(http::Router& router, services::IssuerRegistry& issuers,
-                        services::IssuanceService& issuance, services::RevocationStore& revocations,
-                        const ScepSettings& settings);
+// are missing, do not match, or the key is readable by group or others, when
+// the challenge password is empty, and when the trust bundle is unusable.
+std::shared_ptr<ClientTrustAnchor> registerScepRoutes(http::Router& router,
+                                                      services::IssuerRegistry& issuers,
+                                                      services::IssuanceService& issuance,
+                                                      services::RevocationStore& revocations,
+                                                      const ScepSettings& settings);
 
 }  // namespace certctl::protocols

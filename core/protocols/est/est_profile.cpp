@@ -8,7 +8,7 @@ EstProfile::EstProfile(config::EstProfileConfig settings)
     : settings_(std::move(settings)), basicAuth_(settings_.enrollmentPassword) {
   if (settings_.mtlsEnabled) {
     try {
-      trustAnchor_ = std::make_unique<EstTrustAnchor>(settings_.mtlsClientCaTrustBundlePath);
+      trustAnchor_ = std::make_unique<ClientTrustAnchor>(settings_.mtlsClientCaTrustBundlePath);
     } catch (const std::exception& e) {
       throw std::runtime_error("EST profile " + settings_.pathId + ": CERTCTL_EST_PROFILE_" +
                                settings_.name + "_MTLS_CLIENT_CA_TRUST_BUNDLE_PATH: " + e.what());

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "core/config/est_profile_config.h"
-#include "core/protocols/est/est_trust_anchor.h"
+#include "core/protocols/client_trust_anchor.h"
 #include "core/protocols/est/sliding_window_limiter.h"
 #include "core/protocols/est_basic_auth.h"
 
@@ -21,7 +21,7 @@ class EstProfile {
   const config::EstProfileConfig& settings() const { return settings_; }
   const std::string& pathId() const { return settings_.pathId; }
   const EstBasicAuth& basicAuth() const { return basicAuth_; }
-  EstTrustAnchor* trustAnchor() const { return trustAnchor_.get(); }  // null without mTLS
+  ClientTrustAnchor* trustAnchor() const { return trustAnchor_.get(); }  // null without mTLS
   SlidingWindowLimiter* principalLimiter() const { return principalLimiter_.get(); }  // null = off
   // "/.well-known/est/<pathId>/" or "/.well-known/est/" for the legacy profile.
   std::string basicPrefix() const;
@@ -31,7 +31,7 @@ class EstProfile {
  private:
   config::EstProfileConfig settings_;
   EstBasicAuth basicAuth_;
-  std::unique_ptr<EstTrustAnchor> trustAnchor_;
+  std::unique_ptr<ClientTrustAnchor> trustAnchor_;
   std::unique_ptr<SlidingWindowLimiter> principalLimiter_;
 };
 

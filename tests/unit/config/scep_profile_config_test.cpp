@@ -33,10 +33,19 @@ TEST_CASE("SCEP profiles: names, path ids and per-profile settings", "[config][s
   CHECK(c.scepProfiles[1].pathId == "iot-a");
   CHECK(c.scepProfiles[1].raKeyPath == "/ra/IOT_A.key");
   CHECK(c.scepProfiles[1].profileId == "prof-iot");
+  CHECK_FALSE(c.scepProfiles[0].mtlsEnabled);
+
+  // The mTLS sibling route of one profile.
+  Config mtls = loadConfig(twoProfiles(
+      {{"CERTCTL_SCEP_PROFILE_CORP_MTLS_ENABLED", "true"},
+       {"CERTCTL_SCEP_PROFILE_CORP_MTLS_CLIENT_CA_TRUST_BUNDLE_PATH", "/trust/corp.pem"}}));
+  CHECK(mtls.scepProfiles[0].mtlsEnabled);
+  CHECK(mtls.scepProfiles[0].mtlsClientCaTrustBundlePath == "/trust/corp.pem");
+  CHECK_FALSE(mtls.scepProfiles[1].mtlsEnabled);
 
   // The legacy endpoint: no profiles, its own PROFILE_ID (not a family member).
-  Config legacy = loadConfig({{"CERTCTL_SCEP_ENABLED", "true"},
-                              {"CERTCTL_SCEP_PROFILE_ID", "prof-legacy"}});
+  Config legacy =
+      loadConfig({{"CERTCTL_SCEP_ENABLED", "true"}, {"CERTCTL_SCEP_PROFILE_ID", "prof-legacy"}});
   CHECK(legacy.scepProfiles.empty());
   CHECK(legacy.scepProfileId == "prof-legacy");
 }
@@ -45,7 +54,12 @@ TEST_CASE("SCEP profiles: wrong settings refuse the start by name", "[config][sc
   const std::vector<std::pair<Env, std::string>> cases = {
       {twoProfiles({{"CERTCTL_SCEP_PROFILE_CORP_COLOUR", "x"}}), "known suffixes"},
       {twoProfiles({{"CERTCTL_SCEP_PROFILE_WIFI_ISSUER_ID", "x"}}), "names no profile"},
-      {twoProfiles({{"CERTCTL_SCEP_PROFILE_CORP_MTLS_ENABLED", "true"}}), "not supported"},
+      {twoProfiles({{"CERTCTL_SCEP_PROFILE_CORP_MTLS_ENABLED", "true"}}),
+       "mTLS needs a client CA trust bundle"},
+      {twoProfiles({{"CERTCTL_SCEP_PROFILE_CORP_MTLS_CLIENT_CA_TRUST_BUNDLE_PATH", "/t.pem"}}),
+       "MTLS_ENABLED is not true"},
+      {twoProfiles({{"CERTCTL_SCEP_PROFILE_CORP_MTLS_ENABLED", "sometimes"}}),
+       "must be true or false"},
       {twoProfiles({{"CERTCTL_SCEP_PROFILE_CORP_INTUNE_ENABLED", "true"}}), "not supported"},
       {twoProfiles({{"CERTCTL_SCEP_PROFILE_CORP_RA_KEY_PATH", ""}}), "is required"},
       {twoProfiles({{"CERTCTL_SCEP_PROFILES", "corp,corp"}}), "listed twice"},

@@ -8,16 +8,17 @@
 
 #include "sdk/pki/trust_store.h"
 
-namespace certctl::protocols::est {
+namespace certctl::protocols {
 
-// The client-CA trust bundle of one EST profile
-// (CERTCTL_EST_PROFILE_<NAME>_MTLS_CLIENT_CA_TRUST_BUNDLE_PATH), reloadable
-// while requests are served. A reload that cannot read or parse the file
-// keeps the pool in place and reports why (docs/est.md threat model).
-class EstTrustAnchor {
+// The client-CA trust bundle of an mTLS enrollment route: an EST profile's
+// (CERTCTL_EST_PROFILE_<NAME>_MTLS_CLIENT_CA_TRUST_BUNDLE_PATH) or a SCEP
+// profile's (CERTCTL_SCEP_PROFILE_<NAME>_MTLS_CLIENT_CA_TRUST_BUNDLE_PATH),
+// reloadable while requests are served. A reload that cannot read or parse
+// the file keeps the pool in place and reports why (docs/est.md threat model).
+class ClientTrustAnchor {
  public:
   // Loads the bundle; throws sdk::pki::PkiError when it is unusable (boot refusal).
-  explicit EstTrustAnchor(std::string path);
+  explicit ClientTrustAnchor(std::string path);
 
   // "" on success, else the reason the old pool stays.
   std::string reload();
@@ -36,4 +37,4 @@ class EstTrustAnchor {
   std::shared_ptr<const sdk::pki::TrustStore> store_;
 };
 
-}  // namespace certctl::protocols::est
+}  // namespace certctl::protocols

@@ -1,20 +1,20 @@
-#include "core/protocols/est/est_trust_anchor.h"
+#include "core/protocols/client_trust_anchor.h"
 
 #include "core/domain/timestamps.h"
 
-namespace certctl::protocols::est {
+namespace certctl::protocols {
 
-EstTrustAnchor::EstTrustAnchor(std::string path)
+ClientTrustAnchor::ClientTrustAnchor(std::string path)
     : path_(std::move(path)),
       store_(
           std::make_shared<const sdk::pki::TrustStore>(sdk::pki::TrustStore::fromPemFile(path_))) {}
 
-std::shared_ptr<const sdk::pki::TrustStore> EstTrustAnchor::current() const {
+std::shared_ptr<const sdk::pki::TrustStore> ClientTrustAnchor::current() const {
   std::lock_guard lock(mutex_);
   return store_;
 }
 
-std::string EstTrustAnchor::reload() {
+std::string ClientTrustAnchor::reload() {
   try {
     auto fresh =
         std::make_shared<const sdk::pki::TrustStore>(sdk::pki::TrustStore::fromPemFile(path_));
@@ -26,7 +26,7 @@ std::string EstTrustAnchor::reload() {
   }
 }
 
-std::string EstTrustAnchor::verify(const std::string& certificateDer) const {
+std::string ClientTrustAnchor::verify(const std::string& certificateDer) const {
   if (certificateDer.empty()) return "no client certificate was presented";
   try {
     auto leaf = sdk::pki::Certificate::fromDer(certificateDer);  // Eager: verified below
@@ -36,7 +36,7 @@ std::string EstTrustAnchor::verify(const std::string& certificateDer) const {
   }
 }
 
-nlohmann::json EstTrustAnchor::anchorsJson() const {
+nlohmann::json ClientTrustAnchor::anchorsJson() const {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& anchor : current()->anchors())
     out.push_back({{"subject", anchor.subjectString()},
@@ -45,4 +45,4 @@ nlohmann::json EstTrustAnchor::anchorsJson() const {
   return out;
 }
 
-}  // namespace certctl::protocols::est
+}  // namespace certctl::protocols
