@@ -176,4 +176,17 @@ int freeLoopbackPort() {
   throw std::runtime_error("no free loopback port below the ephemeral range");
 }
 
+int stopProcess(int pid, std::chrono::milliseconds grace) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
 }  // namespace certctl::testing

@@ -8,7 +8,7 @@
 namespace certctl::testing {
 
 struct ProcessResult {
-  int exitCode = -1;  // -1: killed by the timeout or a signal
+  int exitCode = -1;   // -1: killed by the timeout or a signal
   std::string output;  // stdout and stderr, interleaved
 };
 
@@ -20,5 +20,9 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
 
 // A loopback TCP port that was free a moment ago.
 int freeLoopbackPort();
+
+// Sends SIGTERM to `pid` and reaps it; SIGKILL when it has not exited within
+// `grace`. Its exit status, -1 when it was killed or died of a signal.
+int stopProcess(int pid, std::chrono::milliseconds grace);
 
 }  // namespace certctl::testing

@@ -192,19 +192,9 @@ void ServerProcess::crash() {
 int ServerProcess::stop() {
   session_.reset();
   if (pid_ <= 0) return 0;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 300; ++i) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
+  int status = stopProcess(pid_, std::chrono::seconds(6));
   pid_ = -1;
-  return -1;
+  return status;
 }
 
 std::string ServerProcess::log() const { return readFile(dataDir() / "server.log"); }

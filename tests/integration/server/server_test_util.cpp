@@ -26,6 +26,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tests/support/process.h"
+
 extern char** environ;
 
 namespace certctl::testing::server {
@@ -99,19 +101,9 @@ bool SpawnedServer::waitHealthy(int port, const fs::path& caFile, std::chrono::s
 
 int SpawnedServer::stop() {
   if (pid_ <= 0) return 0;
-  kill(pid_, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 500; ++i) {
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, &status, 0);
+  int status = stopProcess(pid_, std::chrono::seconds(10));
   pid_ = -1;
-  return -1;
+  return status;
 }
 
 std::string SpawnedServer::log() const { return readFile(logFile_); }
