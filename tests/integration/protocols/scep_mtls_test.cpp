@@ -1,12 +1,19 @@
 // SCEP's mTLS sibling route /scep-mtls/<pathID> (docs/scep.md), driven by
 // curl and openssl: the docs recipe with a client certificate of the
-// profile's bundle, the refusals (no certificate, another CA), the SCEP
-// handler reached behind the gate, and the bundle reloaded on SIGHUP (a bad
-// file keeps the old one).
+// profile's bundle, the refusals (no certificate, another CA), a complete
+// PKCSReq enrollment behind the gate (the pkiMessage built here, the reply
+// read by `openssl cms`), and the bundle reloaded on SIGHUP (a bad file
+// keeps the old one).
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+#include <openssl/rand.h>
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <memory>
 
+#include "sdk/pki/openssl_ptr.h"
 #include "tests/integration/lifecycle/lifecycle_test_util.h"
 #include "tests/integration/protocols/doc_recipes.h"
 #include "tests/integration/protocols/est_test_util.h"
@@ -53,6 +60,71 @@ std::map<std::string, std::string> corpWithMtls(const fs::path& d, const fs::pat
           {"CERTCTL_SCEP_PROFILE_CORP_RA_KEY_PATH", (d / "ra.key").string()},
           {"CERTCTL_SCEP_PROFILE_CORP_MTLS_ENABLED", "true"},
           {"CERTCTL_SCEP_PROFILE_CORP_MTLS_CLIENT_CA_TRUST_BUNDLE_PATH", bundle.string()}};
+}
+
+// The NID of a SCEP attribute OID (RFC 8894 3.2.1), registered if needed.
+int scepNid(const char* oid, const char* name) {
+  int nid = OBJ_txt2nid(oid);
+  return nid != NID_undef ? nid : OBJ_create(oid, name, name);
+}
+
+namespace pki = certctl::sdk::pki;
+void freeX509Stack(STACK_OF(X509) * stack) { sk_X509_free(stack); }
+using X509StackPtr = std::unique_ptr<STACK_OF(X509), pki::OpenSslDeleter<freeX509Stack>>;
+using Pkcs7Ptr = std::unique_ptr<PKCS7, pki::OpenSslDeleter<PKCS7_free>>;
+
+// An RFC 8894 PKCSReq pkiMessage as a SCEP client builds it (no client in
+// Debian presents a TLS certificate, see docs/scep.md): the DER CSR
+// enveloped to the RA certificate with AES-128-CBC, signed with the
+// client's transient self-signed certificate and its key, with the
+// messageType (19), transactionID and senderNonce attributes.
+std::string pkcsReqMessage(const fs::path& d, const std::string& csrDer) {
+  // A memory BIO over a copy of the file (BIO_new_mem_buf does not copy).
+  auto pem = [&](const std::string& name) {
+    pki::BioPtr bio(BIO_new(BIO_s_mem()));
+    const std::string text = readFile(d / name);
+    BIO_write(bio.get(), text.data(), static_cast<int>(text.size()));
+    return bio;
+  };
+  pki::X509Ptr ra(PEM_read_bio_X509(pem("ra.pem").get(), nullptr, nullptr, nullptr));
+  pki::X509Ptr transient(PEM_read_bio_X509(pem("transient.pem").get(), nullptr, nullptr, nullptr));
+  pki::EvpPkeyPtr key(
+      PEM_read_bio_PrivateKey(pem("scep-device.key").get(), nullptr, nullptr, nullptr));
+  REQUIRE((ra && transient && key));
+
+  X509StackPtr recipients(sk_X509_new_null());
+  sk_X509_push(recipients.get(), ra.get());
+  pki::BioPtr csr(BIO_new_mem_buf(csrDer.data(), static_cast<int>(csrDer.size())));
+  Pkcs7Ptr envelope(PKCS7_encrypt(recipients.get(), csr.get(), EVP_aes_128_cbc(), PKCS7_BINARY));
+  REQUIRE(envelope);
+  unsigned char* envelopeDer = nullptr;
+  const int envelopeLength = i2d_PKCS7(envelope.get(), &envelopeDer);
+  REQUIRE(envelopeLength > 0);
+  pki::BioPtr content(BIO_new_mem_buf(envelopeDer, envelopeLength));
+
+  Pkcs7Ptr signedData(PKCS7_sign(nullptr, nullptr, nullptr, nullptr, PKCS7_PARTIAL | PKCS7_BINARY));
+  PKCS7_SIGNER_INFO* si = PKCS7_sign_add_signer(signedData.get(), transient.get(), key.get(),
+                                                EVP_sha256(), PKCS7_BINARY | PKCS7_NOSMIMECAP);
+  REQUIRE(si);
+  auto attribute = [&](const char* oid, const char* name, int type, const std::string& value) {
+    ASN1_STRING* s = ASN1_STRING_type_new(type);
+    ASN1_STRING_set(s, value.data(), static_cast<int>(value.size()));
+    REQUIRE(PKCS7_add_signed_attribute(si, scepNid(oid, name), type, s) == 1);
+  };
+  std::string nonce(16, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), 16);
+  attribute("2.16.840.1.113733.1.9.2", "scepMessageType", V_ASN1_PRINTABLESTRING, "19");
+  attribute("2.16.840.1.113733.1.9.7", "scepTransactionID", V_ASN1_PRINTABLESTRING,
+            "mtls-enrollment-1");
+  attribute("2.16.840.1.113733.1.9.5", "scepSenderNonce", V_ASN1_OCTET_STRING, nonce);
+  REQUIRE(PKCS7_final(signedData.get(), content.get(), PKCS7_BINARY) == 1);
+  OPENSSL_free(envelopeDer);
+  unsigned char* der = nullptr;
+  const int length = i2d_PKCS7(signedData.get(), &der);
+  REQUIRE(length > 0);
+  std::string message(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_free(der);
+  return message;
 }
 
 }  // namespace
@@ -104,6 +176,44 @@ TEST_CASE("SCEP mTLS: /scep-mtls/<pathID> serves only client certificates of its
   CHECK(handled.status == 400);
   CHECK(handled.body.rfind("SCEP: ", 0) == 0);
   CHECK(handled.body.find("client certificate") == std::string::npos);
+
+  // A complete PKCSReq enrollment over the route: a CSR with the
+  // challenge password, the reply decrypted with the transient key, the
+  // certificate in the inventory.
+  std::ofstream(d / "device-req.cnf")
+      << "[req]\nprompt = no\ndistinguished_name = dn\nattributes = attrs\n"
+         "[dn]\nCN = mtls-device.scep.example\n"
+         "[attrs]\nchallengePassword = corp-challenge-secret\n";
+  require({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout",
+           (d / "scep-device.key").string(), "-config", (d / "device-req.cnf").string(), "-outform",
+           "DER", "-out", (d / "scep-device.csr").string()});
+  require({"openssl", "x509", "-req", "-inform", "DER", "-in", (d / "scep-device.csr").string(),
+           "-signkey", (d / "scep-device.key").string(), "-days", "1", "-out",
+           (d / "transient.pem").string()});
+  std::ofstream(d / "pkcsreq.der", std::ios::binary)
+      << pkcsReqMessage(d, readFile(d / "scep-device.csr"));
+  std::vector<std::string> enroll = withCert(d, "device");
+  enroll.insert(enroll.end(), {"-H", "Content-Type: application/x-pki-message", "--data-binary",
+                               "@" + (d / "pkcsreq.der").string()});
+  auto reply = curl(server, d, "POST", "/scep-mtls/corp?operation=PKIOperation", enroll);
+  REQUIRE(reply.status == 200);
+  std::ofstream(d / "reply.der", std::ios::binary) << reply.body;
+  require({"openssl", "cms", "-verify", "-noverify", "-binary", "-inform", "DER", "-in",
+           (d / "reply.der").string(), "-out", (d / "reply-envelope.der").string()});
+  require({"openssl", "cms", "-decrypt", "-binary", "-inform", "DER", "-in",
+           (d / "reply-envelope.der").string(), "-recip", (d / "transient.pem").string(), "-inkey",
+           (d / "scep-device.key").string(), "-out", (d / "issued.p7").string()});
+  auto issued = runProcess({"openssl", "pkcs7", "-inform", "DER", "-in", (d / "issued.p7").string(),
+                            "-print_certs", "-noout"});
+  INFO(issued.output);
+  CHECK(issued.output.find("CN = mtls-device.scep.example") != std::string::npos);
+  auto list = server.get("/api/v1/certificates?per_page=100");
+  REQUIRE(list.status == 200);
+  const nlohmann::json page = list.json();
+  int enrolled = 0;
+  for (const auto& c : page["data"])
+    if (c["common_name"] == "mtls-device.scep.example" && c["source"] == "scep") ++enrolled;
+  CHECK(enrolled == 1);
 
   // SIGHUP re-reads the bundle: now the other CA's certificates are in.
   fs::copy_file(d / "other.crt", d / "corp-trust.pem", fs::copy_options::overwrite_existing);
