@@ -429,13 +429,8 @@ int serve(const config::Config& cfg) {
       cause.method = "SIGHUP";
       est->reloadTrust("*", cause);
     }
-    for (const auto& [path, anchor] : scepAnchors) {
-      if (std::string why = anchor->reload(); why.empty())
-        spdlog::info("SCEP {}: trust bundle {} reloaded", path, anchor->path());
-      else
-        spdlog::error("SCEP {}: trust bundle {} not reloaded, the old one stays: {}", path,
-                      anchor->path(), why);
-    }
+    for (const auto& [path, anchor] : scepAnchors)
+      protocols::reloadScepTrust(*anchor, path, auditLog);
   }
   spdlog::info("received signal {}, shutting down", received);
   server.stop();

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "core/domain/errors.h"
+#include "core/domain/timestamps.h"
 #include "core/protocols/renewal_match.h"
 #include "core/protocols/scep_message.h"
 #include "core/protocols/shared_secret.h"
@@ -256,6 +257,33 @@ std::shared_ptr<ClientTrustAnchor> registerScepRoutes(http::Router& router,
   };
   for (const char* method : {"GET", "POST"}) router.add(method, settings.mtlsPath, gated, false);
   return anchor;
+}
+
+std::string reloadScepTrust(ClientTrustAnchor& anchor, const std::string& path,
+                            services::AuditLog& audit) {
+  const std::string error = anchor.reload();
+  services::AuditEvent event;
+  event.actor = "sighup";
+  event.actorType = "system";
+  event.action = error.empty() ? "scep_trust_anchor_reloaded" : "scep_trust_anchor_reload_failed";
+  event.resourceType = "scep_route";
+  event.resourceId = path;
+  event.timestamp = domain::nowRfc3339();
+  event.details = {{"bundle_path", anchor.path()}};
+  if (error.empty()) {
+    spdlog::info("SCEP {}: trust bundle {} reloaded", path, anchor.path());
+    event.details["anchors"] = anchor.anchorsJson();
+  } else {
+    spdlog::error("SCEP {}: trust bundle {} not reloaded, the old one stays: {}", path,
+                  anchor.path(), error);
+    event.details["error"] = error;
+  }
+  try {
+    audit.record(std::move(event), true);
+  } catch (const std::exception& e) {
+    spdlog::error("SCEP {}: audit write failed: {}", path, e.what());
+  }
+  return error;
 }
 
 }  // namespace certctl::protocols

@@ -5,6 +5,7 @@
 
 #include "core/http/router.h"
 #include "core/protocols/client_trust_anchor.h"
+#include "core/services/audit_log.h"
 #include "core/services/issuance.h"
 #include "core/services/issuer_registry.h"
 #include "core/services/revocation_store.h"
@@ -51,5 +52,12 @@ std::shared_ptr<ClientTrustAnchor> registerScepRoutes(http::Router& router,
                                                       services::IssuanceService& issuance,
                                                       services::RevocationStore& revocations,
                                                       const ScepSettings& settings);
+
+// Re-reads the trust bundle of the mTLS route `path` (on SIGHUP): logged,
+// and audited as scep_trust_anchor_reloaded with the anchors now in use. A
+// file that cannot be read or parsed keeps the old bundle (logged, and
+// audited as scep_trust_anchor_reload_failed). "" on success, else why not.
+std::string reloadScepTrust(ClientTrustAnchor& anchor, const std::string& path,
+                            services::AuditLog& audit);
 
 }  // namespace certctl::protocols

@@ -221,6 +221,12 @@ TEST_CASE("SCEP mTLS: /scep-mtls/<pathID> serves only client certificates of its
   CHECK(lifecycle::eventually(
       [&] { return curl(server, d, "GET", caps, withCert(d, "stranger")).status == 200; }));
   CHECK(curl(server, d, "GET", caps, withCert(d, "device")).status == 403);
+  auto reloaded = server.get("/api/v1/audit?action=scep_trust_anchor_reloaded");
+  REQUIRE(reloaded.status == 200);
+  const nlohmann::json reloads = reloaded.json()["data"];
+  REQUIRE(reloads.size() == 1);
+  CHECK(reloads[0]["resource_id"] == "/scep-mtls/corp");
+  CHECK(reloads[0]["details"]["anchors"][0]["subject"] == "CN=Other CA");
 
   // A bundle that cannot be parsed keeps the one in use.
   std::ofstream(d / "corp-trust.pem", std::ios::trunc) << "not PEM\n";
@@ -228,6 +234,9 @@ TEST_CASE("SCEP mTLS: /scep-mtls/<pathID> serves only client certificates of its
   CHECK(lifecycle::eventually(
       [&] { return server.log().find("not reloaded, the old one stays") != std::string::npos; }));
   CHECK(curl(server, d, "GET", caps, withCert(d, "stranger")).status == 200);
+  auto failed = server.get("/api/v1/audit?action=scep_trust_anchor_reload_failed");
+  REQUIRE(failed.status == 200);
+  CHECK(failed.json()["data"].size() == 1);
 }
 
 TEST_CASE("SCEP mTLS: an unusable trust bundle or plain HTTP refuses the start",
