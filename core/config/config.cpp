@@ -134,6 +134,18 @@ std::chrono::milliseconds parseDurationValue(std::string_view name, std::string_
   }
 }
 
+// A duration within [min, max]; `range` names the bounds for the error
+// message ("1s and 5m").
+std::chrono::milliseconds parseDurationBetween(std::string_view name, std::string_view value,
+                                               std::chrono::milliseconds min,
+                                               std::chrono::milliseconds max,
+                                               std::string_view range) {
+  std::chrono::milliseconds d = parseDurationValue(name, value);
+  if (d < min || d > max)
+    throw ConfigError(std::string(name), "must be between " + std::string(range));
+  return d;
+}
+
 std::string requireNonEmpty(std::string_view name, std::string_view value) {
   if (value.empty()) throw ConfigError(std::string(name), "must not be empty");
   return std::string(value);
@@ -354,10 +366,8 @@ const Variable kVariables[] = {
     {"CERTCTL_SERVER_KEEPALIVE_TIMEOUT", "5s",
      "How long an idle keep-alive connection may hold its thread, 1s-5m.",
      [](Config& c, string_view n, string_view v) {
-       c.serverKeepAliveTimeout = parseDurationValue(n, v);
-       if (c.serverKeepAliveTimeout < std::chrono::seconds(1) ||
-           c.serverKeepAliveTimeout > std::chrono::minutes(5))
-         throw ConfigError(std::string(n), "must be between 1s and 5m");
+       c.serverKeepAliveTimeout = parseDurationBetween(n, v, std::chrono::seconds(1),
+                                                       std::chrono::minutes(5), "1s and 5m");
      }},
     {"CERTCTL_DATA_DIR", "/var/lib/certctl",
      "Directory for the SQLite database and the bootstrap CA and TLS files.",
@@ -583,10 +593,8 @@ const Variable kVariables[] = {
      }},
     {"CERTCTL_ACME_SERVER_NONCE_TTL", "10m", "How long an ACME Replay-Nonce stays usable, 10s-24h.",
      [](Config& c, string_view n, string_view v) {
-       c.acmeServerNonceTtl = parseDurationValue(n, v);
-       if (c.acmeServerNonceTtl < std::chrono::seconds(10) ||
-           c.acmeServerNonceTtl > std::chrono::hours(24))
-         throw ConfigError(std::string(n), "must be between 10s and 24h");
+       c.acmeServerNonceTtl = parseDurationBetween(n, v, std::chrono::seconds(10),
+                                                   std::chrono::hours(24), "10s and 24h");
      }},
     {"CERTCTL_ACME_SERVER_ORDERS_PER_HOUR", "300",
      "New ACME orders one account may place per hour (then 429 rateLimited), 1-1000000.",
@@ -638,10 +646,8 @@ const Variable kVariables[] = {
     {"CERTCTL_ACME_SERVER_VALIDATION_TIMEOUT", "10s",
      "Time limit of one challenge validation connection or DNS lookup, 1s-60s.",
      [](Config& c, string_view n, string_view v) {
-       c.acmeServerValidationTimeout = parseDurationValue(n, v);
-       if (c.acmeServerValidationTimeout < std::chrono::seconds(1) ||
-           c.acmeServerValidationTimeout > std::chrono::seconds(60))
-         throw ConfigError(std::string(n), "must be between 1s and 60s");
+       c.acmeServerValidationTimeout = parseDurationBetween(n, v, std::chrono::seconds(1),
+                                                            std::chrono::seconds(60), "1s and 60s");
      }},
     {"CERTCTL_ACME_SERVER_VALIDATION_ALLOW_LOOPBACK", "false",
      "Let challenge validation connect to loopback addresses (tests, single-host labs). "
@@ -659,9 +665,8 @@ const Variable kVariables[] = {
      }},
     {"CERTCTL_LUA_TIMEOUT", "60s", "Wall-clock budget of one hook call, 100ms-1h.",
      [](Config& c, string_view n, string_view v) {
-       c.luaTimeout = parseDurationValue(n, v);
-       if (c.luaTimeout < std::chrono::milliseconds(100) || c.luaTimeout > std::chrono::hours(1))
-         throw ConfigError(std::string(n), "must be between 100ms and 1h");
+       c.luaTimeout = parseDurationBetween(n, v, std::chrono::milliseconds(100),
+                                           std::chrono::hours(1), "100ms and 1h");
      }},
     {"CERTCTL_LUA_HTTP_ALLOW_LOOPBACK", "false",
      "Let certctl.http reach loopback addresses (metadata and link-local stay refused).",
