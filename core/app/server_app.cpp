@@ -344,32 +344,33 @@ int serve(const config::Config& cfg) {
         "EST server enabled: {} profile(s){}", cfg.estProfiles.size(),
         serverOptions.requestClientCertificate ? ", TLS asks for client certificates" : "");
   }
-  // SCEP (docs/scep.md): /scep alone, or one /scep/<pathID> per profile.
+  // SCEP (docs/scep.md): /scep alone, or one /scep/<pathID> per profile;
+  // listed by the admin API, their mTLS trust bundles reloaded on SIGHUP.
+  std::vector<protocols::ScepEndpoint> scepEndpoints;
   if (cfg.scepEnabled && cfg.scepProfiles.empty()) {
-    protocols::registerScepRoutes(router, issuers, issuance, revocationStore,
-                                  {cfg.scepIssuerId, cfg.scepChallengePassword, cfg.scepRaCertPath,
-                                   cfg.scepRaKeyPath, cfg.scepProfileId, "/scep"});
+    scepEndpoints.push_back(protocols::registerScepRoutes(
+        router, issuers, issuance, revocationStore,
+        {cfg.scepIssuerId, cfg.scepChallengePassword, cfg.scepRaCertPath, cfg.scepRaKeyPath,
+         cfg.scepProfileId, "/scep"}));
     spdlog::info("SCEP server enabled: /scep issues with {}", cfg.scepIssuerId);
   }
-  // Their mTLS sibling routes' trust bundles, reloaded on SIGHUP.
-  std::vector<std::pair<std::string, std::shared_ptr<protocols::ClientTrustAnchor>>> scepAnchors;
   for (const auto& p : cfg.scepProfiles) {
     const std::string mtlsPath = p.mtlsEnabled ? "/scep-mtls/" + p.pathId : std::string();
     if (!mtlsPath.empty() && !serverOptions.tls)
       throw std::runtime_error("CERTCTL_SCEP_PROFILE_" + p.name +
                                "_MTLS_ENABLED needs HTTPS (not --insecure-http)");
-    auto anchor = protocols::registerScepRoutes(
+    scepEndpoints.push_back(protocols::registerScepRoutes(
         router, issuers, issuance, revocationStore,
         {p.issuerId, p.challengePassword, p.raCertPath, p.raKeyPath, p.profileId,
-         "/scep/" + p.pathId, mtlsPath, p.mtlsClientCaTrustBundlePath});
+         "/scep/" + p.pathId, mtlsPath, p.mtlsClientCaTrustBundlePath}));
     spdlog::info("SCEP profile {}: /scep/{}{} issues with {}", p.pathId, p.pathId,
-                 anchor ? " and " + mtlsPath : std::string(), p.issuerId);
-    if (anchor) {
-      scepAnchors.emplace_back(mtlsPath, anchor);
+                 mtlsPath.empty() ? std::string() : " and " + mtlsPath, p.issuerId);
+    if (!mtlsPath.empty()) {
       serverOptions.recordTlsConnections = true;
       serverOptions.requestClientCertificate = true;
     }
   }
+  protocols::registerScepAdminRoutes(router, scepEndpoints);
   // The built-in ACME server (docs/acme-server.md).
   store::SqlAcmeStore acmeStore(*db);
   protocols::acme::ServiceAcmeIssuance acmeIssuance(issuance, revocations);
@@ -429,8 +430,9 @@ int serve(const config::Config& cfg) {
       cause.method = "SIGHUP";
       est->reloadTrust("*", cause);
     }
-    for (const auto& [path, anchor] : scepAnchors)
-      protocols::reloadScepTrust(*anchor, path, auditLog);
+    for (const auto& endpoint : scepEndpoints)
+      if (endpoint.trustAnchor)
+        protocols::reloadScepTrust(*endpoint.trustAnchor, endpoint.settings.mtlsPath, auditLog);
   }
   spdlog::info("received signal {}, shutting down", received);
   server.stop();

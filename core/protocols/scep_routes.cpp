@@ -9,6 +9,7 @@
 
 #include "core/domain/errors.h"
 #include "core/domain/timestamps.h"
+#include "core/http/admin_gate.h"
 #include "core/protocols/renewal_match.h"
 #include "core/protocols/scep_message.h"
 #include "core/protocols/shared_secret.h"
@@ -96,6 +97,13 @@ class ScepResponder {
       throw std::runtime_error(
           "CERTCTL_SCEP_CHALLENGE_PASSWORD must be set with SCEP enabled: without it anyone "
           "could enroll");
+  }
+
+  // {"subject", "not_after"} of the RA certificate, for the admin listing.
+  nlohmann::json raCertificateJson() const {
+    return {{"subject", ra_.certificate.subjectString()},
+            {"not_after", domain::formatRfc3339(std::chrono::floor<std::chrono::seconds>(
+                              ra_.certificate.notAfter()))}};
   }
 
   http::Response handle(http::Request& req) {
@@ -227,26 +235,28 @@ class ScepResponder {
 
 }  // namespace
 
-std::shared_ptr<ClientTrustAnchor> registerScepRoutes(http::Router& router,
-                                                      services::IssuerRegistry& issuers,
-                                                      services::IssuanceService& issuance,
-                                                      services::RevocationStore& revocations,
-                                                      const ScepSettings& settings) {
+ScepEndpoint registerScepRoutes(http::Router& router, services::IssuerRegistry& issuers,
+                                services::IssuanceService& issuance,
+                                services::RevocationStore& revocations,
+                                const ScepSettings& settings) {
   auto responder = std::make_shared<ScepResponder>(issuers, issuance, revocations, settings);
   for (const char* method : {"GET", "POST"})
     router.add(
         method, settings.path, [responder](http::Request& req) { return responder->handle(req); },
         false);
-  if (settings.mtlsPath.empty()) return nullptr;
+  ScepEndpoint endpoint{settings, nullptr, responder->raCertificateJson()};
+  endpoint.settings.challengePassword.clear();
+  if (settings.mtlsPath.empty()) return endpoint;
 
-  std::shared_ptr<ClientTrustAnchor> anchor;
   try {
-    anchor = std::make_shared<ClientTrustAnchor>(settings.mtlsClientCaTrustBundlePath);
+    endpoint.trustAnchor =
+        std::make_shared<ClientTrustAnchor>(settings.mtlsClientCaTrustBundlePath);
   } catch (const std::exception& e) {
     throw std::runtime_error("SCEP " + settings.mtlsPath + ": the client CA trust bundle " +
                              settings.mtlsClientCaTrustBundlePath + " is unusable: " + e.what());
   }
-  auto gated = [responder, anchor, path = settings.mtlsPath](http::Request& req) {
+  auto gated = [responder, anchor = endpoint.trustAnchor,
+                path = settings.mtlsPath](http::Request& req) {
     if (std::string why = anchor->verify(req.peerCertificateDer); !why.empty()) {
       spdlog::warn("SCEP {} from {} refused: {}", path, req.clientIp, why);
       http::Response refused = badRequest("SCEP: client certificate refused: " + why);
@@ -256,7 +266,38 @@ std::shared_ptr<ClientTrustAnchor> registerScepRoutes(http::Router& router,
     return responder->handle(req);
   };
   for (const char* method : {"GET", "POST"}) router.add(method, settings.mtlsPath, gated, false);
-  return anchor;
+  return endpoint;
+}
+
+nlohmann::json ScepEndpoint::toJson() const {
+  const std::string profilePrefix = "/scep/";
+  nlohmann::json item = {
+      {"path_id", settings.path.rfind(profilePrefix, 0) == 0
+                      ? nlohmann::json(settings.path.substr(profilePrefix.size()))
+                      : nlohmann::json()},
+      {"endpoint", settings.path},
+      {"issuer_id", settings.issuerId},
+      {"profile_id",
+       settings.profileId.empty() ? nlohmann::json() : nlohmann::json(settings.profileId)},
+      {"challenge_password_set", true},  // a SCEP endpoint does not start without one
+      {"ra_certificate", raCertificate},
+      {"mtls_enabled", trustAnchor != nullptr},
+      {"intune_enabled", false}};
+  if (trustAnchor) {
+    item["mtls_endpoint"] = settings.mtlsPath;
+    item["trust_bundle_path"] = trustAnchor->path();
+    item["trust_anchors"] = trustAnchor->anchorsJson();
+  }
+  return item;
+}
+
+void registerScepAdminRoutes(http::Router& router, const std::vector<ScepEndpoint>& endpoints) {
+  router.add("GET", "/api/v1/admin/scep/profiles", [&endpoints](http::Request& req) {
+    http::requireAdmin(req, "the SCEP admin API");
+    nlohmann::json data = nlohmann::json::array();
+    for (const auto& endpoint : endpoints) data.push_back(endpoint.toJson());
+    return http::Response::json(200, {{"data", data}, {"total", data.size()}});
+  });
 }
 
 std::string reloadScepTrust(ClientTrustAnchor& anchor, const std::string& path,

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/http/router.h"
 #include "core/protocols/client_trust_anchor.h"
@@ -42,16 +45,32 @@ struct ScepSettings {
 //    issuance is synchronous and nothing is ever pending.
 // With settings.mtlsPath, the same endpoint is served there too, behind a
 // client certificate that must chain to the trust bundle (checked before
-// the SCEP handler runs; 403 otherwise): the bundle is returned so SIGHUP
-// can reload it (nullptr without mTLS).
+// the SCEP handler runs; 403 otherwise).
 // Reads and checks the RA pair now: throws std::runtime_error when the files
 // are missing, do not match, or the key is readable by group or others, when
 // the challenge password is empty, and when the trust bundle is unusable.
-std::shared_ptr<ClientTrustAnchor> registerScepRoutes(http::Router& router,
-                                                      services::IssuerRegistry& issuers,
-                                                      services::IssuanceService& issuance,
-                                                      services::RevocationStore& revocations,
-                                                      const ScepSettings& settings);
+struct ScepEndpoint;
+ScepEndpoint registerScepRoutes(http::Router& router, services::IssuerRegistry& issuers,
+                                services::IssuanceService& issuance,
+                                services::RevocationStore& revocations,
+                                const ScepSettings& settings);
+
+// What registerScepRoutes published: for the admin listing, and for SIGHUP
+// to reload the trust bundle.
+struct ScepEndpoint {
+  ScepSettings settings;  // its challengePassword cleared: never shown, kept once
+  std::shared_ptr<ClientTrustAnchor> trustAnchor;  // null without mTLS
+  nlohmann::json raCertificate;                    // {"subject", "not_after"}
+
+  // The /api/v1/admin/scep/profiles entry: endpoints, issuer, profile, RA
+  // certificate, mTLS trust anchors; never a password.
+  nlohmann::json toJson() const;
+};
+
+// GET /api/v1/admin/scep/profiles (admin role): every SCEP endpoint, as
+// {"data": [ScepEndpoint::toJson()...], "total": n}. `endpoints` is read
+// at each request and must outlive the router.
+void registerScepAdminRoutes(http::Router& router, const std::vector<ScepEndpoint>& endpoints);
 
 // Re-reads the trust bundle of the mTLS route `path` (on SIGHUP): logged,
 // and audited as scep_trust_anchor_reloaded with the anchors now in use. A

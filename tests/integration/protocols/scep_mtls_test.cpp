@@ -145,6 +145,20 @@ TEST_CASE("SCEP mTLS: /scep-mtls/<pathID> serves only client certificates of its
   ServerProcess server(options);
   const std::string caps = "/scep-mtls/corp?operation=GetCACaps";
 
+  // The admin listing: the endpoints, the RA and the trust anchors, no password.
+  auto listing = server.get("/api/v1/admin/scep/profiles");
+  REQUIRE(listing.status == 200);
+  CHECK(listing.body.find("corp-challenge-secret") == std::string::npos);
+  const nlohmann::json endpoints = listing.json();
+  REQUIRE(endpoints["total"] == 1);
+  const nlohmann::json& corp = endpoints["data"][0];
+  CHECK(corp["path_id"] == "corp");
+  CHECK(corp["endpoint"] == "/scep/corp");
+  CHECK(corp["mtls_enabled"] == true);
+  CHECK(corp["mtls_endpoint"] == "/scep-mtls/corp");
+  CHECK(corp["trust_anchors"][0]["subject"] == "CN=Device CA");
+  CHECK(corp["ra_certificate"]["subject"] == "CN=Example SCEP RA");
+
   // The docs recipe, verbatim, with the device certificate.
   fs::copy_file(server.caFile(), d / "server-ca.pem");
   auto recipe = runDocRecipe(docRecipes("scep.md"), "scep-mtls", d,

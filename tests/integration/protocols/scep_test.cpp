@@ -233,6 +233,19 @@ TEST_CASE("SCEP profiles: one endpoint per profile, each with its own password a
   CHECK(caps.output.find("SCEPStandard") != std::string::npos);
   CHECK(server.get("/scep?operation=GetCACaps").status == 404);
 
+  // Both are listed for admins, with their own profile binding.
+  auto listing = server.get("/api/v1/admin/scep/profiles");
+  REQUIRE(listing.status == 200);
+  INFO(listing.body);
+  const json endpoints = listing.json();
+  REQUIRE(endpoints["total"] == 2);
+  CHECK(endpoints["data"][0]["endpoint"] == "/scep/corp");
+  CHECK(endpoints["data"][0]["profile_id"].is_null());
+  CHECK(endpoints["data"][1]["path_id"] == "iot");
+  CHECK(endpoints["data"][1]["profile_id"] == "prof-iot");
+  CHECK(endpoints["data"][1]["mtls_enabled"] == false);
+  CHECK(listing.body.find("challenge-of-") == std::string::npos);
+
   // The iot endpoint takes iot's password, not corp's, and binds iot's profile.
   const std::string iotUrl = server.baseUrl() + "/scep/iot";
   auto wrong = certmongerEnroll(dir.path() / "cm-corp-password", iotUrl, "sensor2.scep.example",

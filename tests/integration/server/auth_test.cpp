@@ -134,6 +134,7 @@ TEST_CASE("CERTCTL_API_KEYS_NAMED: named actors, and only :admin keys reach admi
   const std::vector<std::pair<std::string, std::string>> adminOnly = {
       {"GET", "/api/v1/admin/est/profiles"},
       {"POST", "/api/v1/admin/est/reload-trust"},
+      {"GET", "/api/v1/admin/scep/profiles"},
       {"GET", "/api/v1/admin/crl/cache"},
       {"POST", "/api/v1/certificates/bulk-revoke"}};
   for (const auto& [method, path] : adminOnly) {
