@@ -17,7 +17,7 @@ constexpr std::string_view kProfilesVariable = "CERTCTL_SCEP_PROFILES";
 struct Suffix {
   std::string_view name;
   std::string_view meaning;
-  std::string ScepProfileConfig::*field;  // null: handled in applyFlag
+  std::string ScepProfileConfig::*field;  // null: MTLS_ENABLED, a flag
   bool required;
 };
 

@@ -1,5 +1,7 @@
 #include "core/protocols/client_trust_anchor.h"
 
+#include <optional>
+
 #include "core/domain/timestamps.h"
 
 namespace certctl::protocols {
@@ -26,14 +28,21 @@ std::string ClientTrustAnchor::reload() {
   }
 }
 
-std::string ClientTrustAnchor::verify(const std::string& certificateDer) const {
+std::string ClientTrustAnchor::verify(const std::string& certificateDer,
+                                      const std::string& issuerId,
+                                      services::RevocationStore* revocations) const {
   if (certificateDer.empty()) return "no client certificate was presented";
+  std::optional<sdk::pki::Certificate> leaf;
   try {
-    auto leaf = sdk::pki::Certificate::fromDer(certificateDer);  // Eager: verified below
-    return current()->verify(leaf);
+    leaf.emplace(sdk::pki::Certificate::fromDer(certificateDer));  // Eager: verified below
   } catch (const std::exception& e) {
     return std::string("unreadable client certificate: ") + e.what();
   }
+  if (std::string why = current()->verify(*leaf); !why.empty()) return why;
+  if (revocations && revocations->serialStatus(issuerId, leaf->serialHex()).state ==
+                         services::SerialStatus::State::Revoked)
+    return "the client certificate has been revoked";
+  return {};
 }
 
 nlohmann::json ClientTrustAnchor::anchorsJson() const {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/services/revocation_store.h"
 #include "sdk/pki/trust_store.h"
 
 namespace certctl::protocols {
@@ -22,8 +23,12 @@ class ClientTrustAnchor {
 
   // "" on success, else the reason the old pool stays.
   std::string reload();
-  // "" when the DER client certificate chains to this bundle and is valid now.
-  std::string verify(const std::string& certificateDer) const;
+  // "" when the DER client certificate chains to this bundle, is valid now
+  // and is not revoked at `issuerId` (the route's issuer: a device whose
+  // certificate was revoked after a compromise must not use it); else why
+  // not. Without `revocations` the revocation check is skipped.
+  std::string verify(const std::string& certificateDer, const std::string& issuerId,
+                     services::RevocationStore* revocations) const;
 
   const std::string& path() const { return path_; }
   // [{"subject", "not_after"}] of the anchors in use.

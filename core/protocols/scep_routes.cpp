@@ -255,9 +255,10 @@ ScepEndpoint registerScepRoutes(http::Router& router, services::IssuerRegistry& 
     throw std::runtime_error("SCEP " + settings.mtlsPath + ": the client CA trust bundle " +
                              settings.mtlsClientCaTrustBundlePath + " is unusable: " + e.what());
   }
-  auto gated = [responder, anchor = endpoint.trustAnchor,
-                path = settings.mtlsPath](http::Request& req) {
-    if (std::string why = anchor->verify(req.peerCertificateDer); !why.empty()) {
+  auto gated = [responder, anchor = endpoint.trustAnchor, path = settings.mtlsPath,
+                issuerId = settings.issuerId, &revocations](http::Request& req) {
+    if (std::string why = anchor->verify(req.peerCertificateDer, issuerId, &revocations);
+        !why.empty()) {
       spdlog::warn("SCEP {} from {} refused: {}", path, req.clientIp, why);
       http::Response refused = badRequest("SCEP: client certificate refused: " + why);
       refused.status = 403;

@@ -55,16 +55,6 @@ std::string peerSubject(const std::string& der) {
 
 }  // namespace
 
-bool EstServer::clientCertificateRevoked(const std::string& issuerId,
-                                         const std::string& certificateDer) const {
-  if (deps_.revocations == nullptr) return false;
-  // A device whose certificate was revoked (bulk revoke after a compromise)
-  // must not renew itself: its serial is looked up at the profile's issuer.
-  auto serial = pki::Certificate::fromDer(certificateDer, pki::KeyDecoding::Deferred).serialHex();
-  return deps_.revocations->serialStatus(issuerId, serial).state ==
-         services::SerialStatus::State::Revoked;
-}
-
 http::Response EstServer::enroll(EstProfile& profile, Operation operation, bool mtlsRoute,
                                  http::Request& request) {
   const auto& s = profile.settings();
@@ -100,10 +90,9 @@ http::Response EstServer::enroll(EstProfile& profile, Operation operation, bool 
   std::optional<pki::Certificate> clientCertificate;
   if (mtlsRoute || operation == Operation::SimpleReenroll) {
     std::string why = profile.trustAnchor()
-                          ? profile.trustAnchor()->verify(request.peerCertificateDer)
+                          ? profile.trustAnchor()->verify(request.peerCertificateDer, s.issuerId,
+                                                          deps_.revocations)
                           : "this profile has no client CA trust bundle";
-    if (why.empty() && clientCertificateRevoked(s.issuerId, request.peerCertificateDer))
-      why = "the client certificate has been revoked";
     if (!why.empty()) {
       audit(action::kAuthFailedMtls,
             {{"reason", why}, {"subject", peerSubject(request.peerCertificateDer)}}, 401);

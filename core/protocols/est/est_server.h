@@ -58,8 +58,6 @@ class EstServer {
   http::Response csrattrs(const EstProfile& profile);
   http::Response enroll(EstProfile& profile, Operation operation, bool mtlsRoute,
                         http::Request& request);
-  bool clientCertificateRevoked(const std::string& issuerId,
-                                const std::string& certificateDer) const;
 
   EstDependencies deps_;
   std::vector<std::unique_ptr<EstProfile>> profiles_;

@@ -225,8 +225,12 @@ TEST_CASE("SCEP mTLS: /scep-mtls/<pathID> serves only client certificates of its
   REQUIRE(list.status == 200);
   const nlohmann::json page = list.json();
   int enrolled = 0;
+  std::string enrolledId;
   for (const auto& c : page["data"])
-    if (c["common_name"] == "mtls-device.scep.example" && c["source"] == "scep") ++enrolled;
+    if (c["common_name"] == "mtls-device.scep.example" && c["source"] == "scep") {
+      ++enrolled;
+      enrolledId = c["id"].get<std::string>();
+    }
   CHECK(enrolled == 1);
 
   // SIGHUP re-reads the bundle: now the other CA's certificates are in.
@@ -251,6 +255,23 @@ TEST_CASE("SCEP mTLS: /scep-mtls/<pathID> serves only client certificates of its
   auto failed = server.get("/api/v1/audit?action=scep_trust_anchor_reload_failed");
   REQUIRE(failed.status == 200);
   CHECK(failed.json()["data"].size() == 1);
+
+  // With the issuer's own CA as the bundle, the certificate enrolled above
+  // opens the route, until it is revoked (like EST's mTLS).
+  require({"openssl", "pkcs7", "-inform", "DER", "-in", (d / "issued.p7").string(), "-print_certs",
+           "-out", (d / "scep-device.crt").string()});
+  fs::copy_file(d / "ca.pem", d / "corp-trust.pem", fs::copy_options::overwrite_existing);
+  REQUIRE(kill(server.pid(), SIGHUP) == 0);
+  REQUIRE(lifecycle::eventually(
+      [&] { return curl(server, d, "GET", caps, withCert(d, "scep-device")).status == 200; }));
+  REQUIRE_FALSE(enrolledId.empty());
+  REQUIRE(server
+              .post("/api/v1/certificates/" + enrolledId + "/revoke",
+                    nlohmann::json{{"reason", "keyCompromise"}})
+              .status == 200);
+  auto revoked = curl(server, d, "GET", caps, withCert(d, "scep-device"));
+  CHECK(revoked.status == 403);
+  CHECK(revoked.body.find("revoked") != std::string::npos);
 }
 
 TEST_CASE("SCEP mTLS: an unusable trust bundle or plain HTTP refuses the start",
